@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models' base, engines and sessions, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The incident record: lifecycle, roles, key times, the append-only timeline and the notebook."""
