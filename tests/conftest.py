@@ -62,3 +62,11 @@ def store(db_url: str) -> Iterator[Store]:
     opened = Store.open(db_url)
     yield opened
     opened.dispose()
+
+
+@pytest.fixture(scope="session")
+def framework():  # type: ignore[no-untyped-def]
+    """The default three-level preset, loaded from the package like users get it."""
+    from warroom.severity.framework import load_framework
+
+    return load_framework("default")
