@@ -59,7 +59,7 @@ class Onset:
             "step": step,
         }
         result = AnalyzerResult(findings=[finding], facts=facts)
-        if len(hosts) > 1:
+        if hosts:
             result.findings.append(_first_host_finding(hosts))
         return result
 
@@ -192,12 +192,17 @@ def _versus(c: stats.RateComparison) -> str:
 
 
 def _first_host_finding(hosts: list[dict[str, Any]]) -> Finding:
-    first, second = hosts[0], hosts[1]
-    lag = (second["first"] - first["first"]).total_seconds()
-    statement = (
-        f"{first['host']} failed first at {iso_z(first['first'])}; the next host "
-        f"({second['host']}) followed {lag:.0f} s later, {len(hosts)} hosts in all."
-    )
+    first = hosts[0]
+    if len(hosts) == 1:
+        lag = 0.0
+        statement = f"Only {first['host']} shows the new error, first at {iso_z(first['first'])}."
+    else:
+        second = hosts[1]
+        lag = (second["first"] - first["first"]).total_seconds()
+        statement = (
+            f"{first['host']} failed first at {iso_z(first['first'])}; the next host "
+            f"({second['host']}) followed {lag:.0f} s later, {len(hosts)} hosts in all."
+        )
     return Finding(
         id="onset:first_host",
         analyzer=Onset.id,
