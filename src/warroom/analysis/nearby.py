@@ -1,0 +1,66 @@
+"""Clues that say a failure has a broader cause than what an analyzer points at.
+
+An endpoint or a dependency that fails *because* a deploy broke it is a symptom, not the cause.
+These helpers give analyzers the onset (from the onset analyzer, else the window start) and the
+changes that landed just before it, so they can mark their subject as context and say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.windows import Window
+
+CHANGE_LEAD = timedelta(minutes=30)  # a deploy rolls out and bites within minutes
+CHANGE_LAG = timedelta(minutes=2)  # clock skew between the change log and the app logs
+DEPLOY_LIKE = ("deploy", "rollback", "config", "feature_flag", "migration", "infra")
+
+
+@dataclass(frozen=True)
+class NearbyChange:
+    id: str
+    type: str
+    service: str | None
+    at: datetime
+
+    def describe(self) -> str:
+        what = f"{self.type} of {self.service}" if self.service else self.type
+        return f"{what} ({self.id}) at {self.at.strftime('%H:%M:%S')}"
+
+
+def onset_or_start(ctx: AnalysisContext) -> datetime:
+    """When errors started: the onset analyzer's answer, else the incident window's start."""
+    at = ctx.facts.get("onset", {}).get("at")
+    return at if isinstance(at, datetime) else ctx.incident.start
+
+
+def changes_before(
+    ctx: AnalysisContext, *, at: datetime, services: Sequence[str] = ()
+) -> list[NearbyChange]:
+    """Deploy-like changes in [at - 30 min, at + 2 min] to one of `services` (or to any service
+    when none is given; a change that names no service counts for every service)."""
+    if not ctx.has("changes"):
+        return []
+    changes = ctx.table("changes")
+    around = Window(at - CHANGE_LEAD, at + CHANGE_LAG, "before the onset")
+    rows = changes.filter(ctx.in_window(changes.ts, around) & changes.type.isin(DEPLOY_LIKE))
+    if services:
+        rows = rows.filter(rows.service.isnull() | rows.service.isin(list(services)))
+    found = rows.select("id", "type", "service", "ts").order_by(["ts", "id"]).execute()
+    return [
+        NearbyChange(str(r.id), str(r.type), _text(r.service), _aware(r.ts))
+        for r in found.itertuples()
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None  # NULL arrives as None or NaN
+
+
+def _aware(value: Any) -> datetime:
+    moment: datetime = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

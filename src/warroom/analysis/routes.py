@@ -1,0 +1,245 @@
+"""Per-route status statistics for the HTTP analyzer (pandas over a small aggregate).
+
+Input: requests counted per route, status and period (a few thousand rows at most). For each
+route and status class (5xx server errors, 4xx client errors, kept apart) and for each status
+code, the share of the route's requests that failed is compared between the incident window and
+the baseline with Fisher's exact test; a route the baseline never saw is compared with all
+baseline requests. Status codes absent from the whole baseline are tested as "new codes".
+Benjamini–Hochberg runs over the whole family (routes x classes, routes x codes, new codes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from warroom.analysis import stats
+from warroom.analysis.context import Params
+
+CLASSES = {"5xx": (500, 599), "4xx": (400, 499)}
+OWN_BASELINE = "its own baseline"
+ALL_BASELINE = "all baseline requests (the route is new)"
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    code: int
+    incident: int
+    baseline: int
+    q_value: float | None = None  # None: too few events to test
+    lift: float | None = None
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    route: str
+    klass: str  # "5xx" or "4xx"
+    comparison: stats.ProportionComparison  # failed / requests, incident vs baseline
+    q_value: float
+    compared_with: str
+    codes: tuple[CodeCount, ...]
+    significant: bool
+
+
+@dataclass(frozen=True)
+class NewCode:
+    code: int
+    comparison: stats.ProportionComparison
+    q_value: float
+    routes: tuple[tuple[str, int], ...]  # routes that returned it in the incident, most first
+
+
+@dataclass
+class RouteReport:
+    results: list[RouteResult] = field(default_factory=list)  # every (route, class) tested
+    new_codes: list[NewCode] = field(default_factory=list)  # significant new codes only
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> requests, 5xx..
+    excess: dict[str, float] = field(default_factory=dict)  # route -> 5xx beyond the baseline
+    family_size: int = 0
+
+    def significant(self, klass: str) -> list[RouteResult]:
+        found = [r for r in self.results if r.klass == klass and r.significant]
+        return sorted(found, key=lambda r: (r.q_value, -r.comparison.lift, r.route))
+
+    def excess_share(self, route: str) -> float:
+        total = sum(max(value, 0.0) for value in self.excess.values())
+        return max(self.excess.get(route, 0.0), 0.0) / total if total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One hypothesis of the family, waiting for its q-value."""
+
+    kind: str  # "class", "code" or "new"
+    comparison: stats.ProportionComparison
+    route: str = ""
+    klass: str = ""
+    code: int = 0
+    against: str = OWN_BASELINE
+
+
+def analyse_routes(counts: Any, params: Params) -> RouteReport:
+    """`counts`: columns route, status (0 when unknown), period, n."""
+    wide = counts.pivot_table(
+        index=["route", "status"], columns="period", values="n", aggfunc="sum", fill_value=0
+    )
+    for period in ("incident", "baseline"):
+        if period not in wide:
+            wide[period] = 0
+    wide = wide.reset_index()
+    requests = wide.groupby("route")[["incident", "baseline"]].sum()
+    report = RouteReport(totals=_totals(wide))
+    if report.totals["baseline"]["requests"] == 0:
+        return report
+    pending: list[_Pending] = []
+    for klass, (low, high) in CLASSES.items():
+        in_class = wide[(wide.status >= low) & (wide.status <= high)]
+        hits = in_class.groupby("route")[["incident", "baseline"]].sum()
+        pending += _class_tests(klass, hits, requests, report.totals, params)
+        pending += _code_tests(in_class, requests, report.totals, params)
+    pending += _new_code_tests(wide, report.totals, params)
+    _resolve(report, pending, wide, params)
+    report.excess = _excess(wide, requests, report.totals)
+    return report
+
+
+def _totals(wide: Any) -> dict[str, dict[str, int]]:
+    totals: dict[str, dict[str, int]] = {}
+    for period in ("incident", "baseline"):
+        totals[period] = {"requests": int(wide[period].sum())}
+        for klass, (low, high) in CLASSES.items():
+            mask = (wide.status >= low) & (wide.status <= high)
+            totals[period][klass] = int(wide.loc[mask, period].sum())
+    return totals
+
+
+def _compare(
+    hits_in: int, req_in: int, hits_base: int, req_base: int, fallback: tuple[int, int]
+) -> tuple[stats.ProportionComparison, str]:
+    if req_base > 0:
+        return stats.proportions(hits_in, req_in, hits_base, req_base), OWN_BASELINE
+    return stats.proportions(hits_in, req_in, *fallback), ALL_BASELINE
+
+
+def _class_tests(
+    klass: str,
+    hits: Any,
+    requests: Any,
+    totals: dict[str, dict[str, int]],
+    params: Params,
+) -> list[_Pending]:
+    tests = []
+    fallback = (totals["baseline"][klass], totals["baseline"]["requests"])
+    for route, row in hits[hits.incident >= params.min_events].sort_index().iterrows():
+        req = requests.loc[route]
+        comparison, against = _compare(
+            int(row.incident), int(req.incident), int(row.baseline), int(req.baseline), fallback
+        )
+        tests.append(_Pending("class", comparison, route=str(route), klass=klass, against=against))
+    return tests
+
+
+def _code_tests(
+    in_class: Any,
+    requests: Any,
+    totals: dict[str, dict[str, int]],
+    params: Params,
+) -> list[_Pending]:
+    tests = []
+    code_totals = in_class.groupby("status")["baseline"].sum()
+    tested = in_class[in_class.incident >= params.min_events].sort_values(["route", "status"])
+    for row in tested.itertuples():
+        req = requests.loc[row.route]
+        fallback = (int(code_totals.loc[row.status]), totals["baseline"]["requests"])
+        comparison, _ = _compare(
+            int(row.incident), int(req.incident), int(row.baseline), int(req.baseline), fallback
+        )
+        tests.append(_Pending("code", comparison, route=str(row.route), code=int(row.status)))
+    return tests
+
+
+def _new_code_tests(wide: Any, totals: dict[str, dict[str, int]], params: Params) -> list[_Pending]:
+    by_code = wide[wide.status >= 400].groupby("status")[["incident", "baseline"]].sum()
+    fresh = by_code[(by_code.baseline == 0) & (by_code.incident >= params.min_events)]
+    return [
+        _Pending(
+            "new",
+            stats.proportions(
+                int(row.incident), totals["incident"]["requests"], 0, totals["baseline"]["requests"]
+            ),
+            code=int(code),
+        )
+        for code, row in fresh.sort_index().iterrows()
+    ]
+
+
+def _passes(comparison: stats.ProportionComparison, q: float, params: Params) -> bool:
+    return (
+        q < params.alpha
+        and comparison.lift >= params.min_ratio
+        and comparison.a_hits >= params.min_events
+    )
+
+
+def _resolve(
+    report: RouteReport,
+    pending: list[_Pending],
+    wide: Any,
+    params: Params,
+) -> None:
+    q_values = stats.benjamini_hochberg([t.comparison.p_value for t in pending])
+    report.family_size = len(pending)
+    code_q: dict[tuple[str, int], tuple[float, float, bool]] = {}
+    for test, q in zip(pending, q_values, strict=True):
+        if test.kind == "code":
+            passed = _passes(test.comparison, q, params)
+            code_q[(test.route, test.code)] = (q, test.comparison.lift, passed)
+        elif test.kind == "new" and _passes(test.comparison, q, params):
+            report.new_codes.append(
+                NewCode(test.code, test.comparison, q, _routes_with(wide, test.code))
+            )
+    for test, q in zip(pending, q_values, strict=True):
+        if test.kind != "class":
+            continue
+        codes = _codes(wide, test.route, test.klass, code_q)
+        significant = _passes(test.comparison, q, params) or any(
+            code_q.get((test.route, c.code), (1.0, 0.0, False))[2] for c in codes
+        )
+        report.results.append(
+            RouteResult(
+                test.route, test.klass, test.comparison, q, test.against, codes, significant
+            )
+        )
+
+
+def _routes_with(wide: Any, code: int) -> tuple[tuple[str, int], ...]:
+    rows = wide[(wide.status == code) & (wide.incident > 0)]
+    ranked = rows.sort_values(["incident", "route"], ascending=[False, True]).head(5)
+    return tuple((str(r.route), int(r.incident)) for r in ranked.itertuples())
+
+
+def _codes(
+    wide: Any,
+    route: str,
+    klass: str,
+    code_q: dict[tuple[str, int], tuple[float, float, bool]],
+) -> tuple[CodeCount, ...]:
+    low, high = CLASSES[klass]
+    rows = wide[(wide.route == route) & (wide.status >= low) & (wide.status <= high)]
+    found = []
+    for row in rows.sort_values("status").itertuples():
+        q, lift, _ = code_q.get((route, int(row.status)), (None, None, False))
+        found.append(CodeCount(int(row.status), int(row.incident), int(row.baseline), q, lift))
+    return tuple(found)
+
+
+def _excess(wide: Any, requests: Any, totals: dict[str, dict[str, int]]) -> dict[str, float]:
+    """5xx per route beyond what its baseline share predicts (all baseline for new routes)."""
+    low, high = CLASSES["5xx"]
+    failed = wide[(wide.status >= low) & (wide.status <= high)].groupby("route")
+    hits = failed[["incident", "baseline"]].sum().reindex(requests.index, fill_value=0)
+    overall = (totals["baseline"]["5xx"] + 0.5) / (totals["baseline"]["requests"] + 1)
+    own = (hits.baseline + 0.5) / (requests.baseline + 1)
+    share = own.where(requests.baseline > 0, overall)
+    excess = hits.incident - requests.incident * share
+    return {str(route): float(value) for route, value in excess.sort_index().items()}
