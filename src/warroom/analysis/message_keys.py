@@ -18,36 +18,38 @@ from typing import Any
 WILDCARD = "<*>"
 MAX_TEMPLATE_CHARS = 300
 
-# Applied in order: wide shapes first, so a URL is not masked piece by piece as a path and numbers.
-MASKS: tuple[tuple[str, str], ...] = (
-    (r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+", WILDCARD),  # URL
-    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", WILDCARD),  # e-mail
-    (
-        r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-        WILDCARD,
-    ),  # timestamp or date
-    (r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", WILDCARD),  # time of day
-    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", WILDCARD),
-    (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b", WILDCARD),  # IPv4 with optional port
-    (r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b", WILDCARD),  # IPv6 (full forms)
-    (r"(^|[\s=(\[\"',])(?:/[^\s\"'()\[\],;/]+){2,}/?", r"\1" + WILDCARD),  # paths, 2+ segments
-    (r"\"[^\"]*\"|'[^']*'", WILDCARD),  # quoted strings
-    (r"\b([\w.-]+)=[^\s,;&)\]]+", r"\1=" + WILDCARD),  # key=value
-    (r"\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b", WILDCARD),
-    (r"\b[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*[0-9][0-9a-fA-F]*\b", WILDCARD),  # hex with letters
-    (r"[-+]?\b\d+(?:\.\d+)?(?:[a-zA-Z%]{1,3})?\b", WILDCARD),  # numbers, with units (500ms)
-    (r"(?:<\*>[\s,.:;/-]{0,2})*<\*>", WILDCARD),  # runs of variables collapse into one
+# One pass: the alternatives are tried left to right at each position, so the wide shapes come
+# first (a URL is not masked piece by piece as a path and numbers). Two alternatives keep what
+# precedes the variable, in groups 1 and 2: the key of key=value, the delimiter before a path.
+_ALTERNATIVES = (
+    r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+",  # URL
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b",  # time of day
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",  # UUID
+    r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b",  # IPv4 with optional port
+    r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b",  # IPv6 (full forms)
+    r"\b([\w.-]+=)(?:\"[^\"]*\"|'[^']*'|[^\s,;&)\]]+)",  # key=value
+    r"(^|[\s=(\[\"',])(?:/[^\s\"'()\[\],;/]+){2,}/?",  # path with 2+ segments
+    r"\"[^\"]*\"|'[^']*'",  # quoted string
+    r"\b0x[0-9a-fA-F]+\b",  # hex literal
+    r"\b[0-9a-fA-F]*(?:[0-9][0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*[0-9])[0-9a-fA-F]*\b",
+    r"[-+]?\b\d+(?:\.\d+)?(?:[a-zA-Z%]{1,3})?\b",  # number, with a unit (500ms, 12.5s)
 )
+MASK_RE = "|".join(_ALTERNATIVES)
+MASK_REPLACEMENT = r"\1\2" + WILDCARD
+RUN_RE = r"(?:<\*>[\s,.:;/-]{0,2})*<\*>"  # runs of variables collapse into one
 
 
 def template_of(message: Any) -> Any:
     """Ibis string: one message column with its variables masked (engine-side, vectorised)."""
-    masked = message
-    for pattern, replacement in MASKS:
-        masked = masked.re_replace(pattern, replacement)
-    return masked.strip().substr(0, MAX_TEMPLATE_CHARS)
+    masked = message.re_replace(MASK_RE, MASK_REPLACEMENT)
+    return masked.re_replace(RUN_RE, WILDCARD).strip().substr(0, MAX_TEMPLATE_CHARS)
 
 
 def with_templates(events: Any, *, column: str = "message", name: str = "template") -> Any:
-    """`events` (an Ibis table) plus a string column `name` holding each row's template."""
+    """`events` (an Ibis table) plus a string column `name` holding each row's template.
+
+    Callers pass distinct messages (grouped, with counts) where they can: the cost is per row.
+    """
     return events.mutate(**{name: template_of(events[column])})

@@ -64,3 +64,9 @@ def _text(value: Any) -> str | None:
 def _aware(value: Any) -> datetime:
     moment: datetime = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def services_of(rows: Any) -> list[str]:
+    """The distinct services an Ibis table of events names, sorted."""
+    named = rows.filter(rows.service.notnull()).select("service").distinct()
+    return sorted(str(s) for s in named.execute()["service"])

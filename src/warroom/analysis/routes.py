@@ -1,11 +1,12 @@
-"""Per-route status statistics for the HTTP analyzer (pandas over a small aggregate).
+"""Per-route status statistics for the HTTP analyzer.
 
-Input: requests counted per route, status and period (a few thousand rows at most). For each
-route and status class (5xx server errors, 4xx client errors, kept apart) and for each status
-code, the share of the route's requests that failed is compared between the incident window and
-the baseline with Fisher's exact test; a route the baseline never saw is compared with all
-baseline requests. Status codes absent from the whole baseline are tested as "new codes".
-Benjamini–Hochberg runs over the whole family (routes x classes, routes x codes, new codes).
+`route_counts` counts requests per route, status and period in the engine (a few thousand rows
+come back); `analyse_routes` tests them with pandas and scipy. For each route and status class
+(5xx server errors, 4xx client errors, kept apart) and for each status code, the share of the
+route's requests that failed is compared between the incident window and the baseline with
+Fisher's exact test; a route the baseline never saw is compared with all baseline requests.
+Status codes absent from the whole baseline are tested as "new codes". Benjamini–Hochberg runs
+over the whole family (routes x classes, routes x codes, new codes).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.analysis import stats
-from warroom.analysis.context import Params
+from warroom.analysis import signals, stats
+from warroom.analysis.context import AnalysisContext, Params
+from warroom.analysis.paths import coarse_path
+from warroom.analysis.paths import route as route_key
 
 CLASSES = {"5xx": (500, 599), "4xx": (400, 499)}
 OWN_BASELINE = "its own baseline"
@@ -243,3 +246,30 @@ def _excess(wide: Any, requests: Any, totals: dict[str, dict[str, int]]) -> dict
     share = own.where(requests.baseline > 0, overall)
     excess = hits.incident - requests.incident * share
     return {str(route): float(value) for route, value in excess.sort_index().items()}
+
+
+def route_counts(ctx: AnalysisContext, events: Any) -> Any:
+    """Requests per route, status and period. Paths are normalised after grouping (by the raw,
+    then by the coarse path), so the segment rules run once per distinct shape, not per request."""
+    rows = events.filter(signals.is_request(events) & events.path.notnull())
+    rows = rows.mutate(period=ctx.period(rows.ts), status=rows.status.fill_null(0))
+    rows = rows.filter(rows.period.notnull())
+    keys = ["method", "path", "status", "period"]
+    raw = rows.group_by(keys).aggregate(n=rows.count())
+    raw = raw.mutate(path=coarse_path(raw.path))
+    coarse = raw.group_by(keys).aggregate(n=raw.n.sum())
+    coarse = coarse.mutate(route=route_key(coarse))
+    return coarse.group_by(["route", "status", "period"]).aggregate(n=coarse.n.sum()).execute()
+
+
+def failing_rows(ctx: AnalysisContext, events: Any, found: RouteResult) -> Any:
+    """Ibis: the incident requests of one route that failed with the result's status class."""
+    low, high = CLASSES[found.klass]
+    method = found.route.split(" ", 1)[0]
+    rows = events.filter(
+        ctx.in_window(events.ts, ctx.incident)
+        & events.status.between(low, high)
+        & (events.method.upper().fill_null("ANY") == method)
+        & events.path.notnull()
+    )
+    return rows.filter(route_key(rows) == found.route)

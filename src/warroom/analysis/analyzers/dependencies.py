@@ -1,0 +1,165 @@
+"""Dependencies: is an upstream service or system failing?
+
+Detects: failures (errors and warnings) that name an upstream — from fields, NGINX upstream
+errors and message text (see `analysis/upstreams.py`) — rising in the incident window. Per
+upstream: failures per call (Fisher) when the logs also show its successful calls, else failures
+per second (exact Poisson rate ratio, traffic-adjusted); Benjamini–Hochberg over upstreams. A
+dependency is a suspect when its failures are new or surged and carry a large share of the
+incident's excess failures; the routes whose failures name it are marked as explained by it.
+Needs: events.
+Known false positives: an upstream that fails *because* of our own change (a bad config or
+client) — a deploy-like change to the calling service just before the onset makes the finding
+context; a retry storm multiplies one upstream's failures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.analysis import stats, surge
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.dependency_stats import UpstreamTest, routes_by_upstream, test_upstreams
+from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
+from warroom.analysis.nearby import changes_before, onset_or_start, services_of
+from warroom.analysis.upstreams import is_failure, upstream
+from warroom.analysis.wording import count_of, q_text, rate_text
+
+QUESTION = "Is an upstream service or system failing?"
+FULL_WEIGHT_SHARE = 0.5  # an upstream behind half of the excess failures gets its full score
+CAUSE_SHARE = 0.2  # below this share of the excess it is a clue, not a suspect
+EXPLAINS_SHARE = 0.5  # a route is explained when half of its failures name the upstream
+MAX_FINDINGS = 5
+
+
+class Dependencies:
+    id = "dependencies:v1"
+    title = "Upstream dependencies"
+    question = QUESTION
+    needs: tuple[str, ...] = ("events",)
+    after: tuple[str, ...] = ("onset",)
+
+    def run(self, ctx: AnalysisContext) -> AnalyzerResult:
+        events = ctx.table("events")
+        exp = surge.exposure(ctx, events)
+        if exp is None:
+            return AnalyzerResult(notes=["no events in the incident window or the baseline"])
+        rows = _rows(ctx, events)
+        counts = rows.group_by(["name", "period"]).aggregate(
+            calls=rows.count(), failures=rows.failure.cast("int64").sum()
+        )
+        tested = test_upstreams(counts.execute(), exp, ctx.params)
+        failing = [t for t in tested.upstreams if t.significant][:MAX_FINDINGS]
+        routes = routes_by_upstream(rows, [t.name for t in failing])
+        result = AnalyzerResult()
+        explained: dict[str, str] = {}
+        for found in failing:
+            explains = [
+                r for r, share in routes.get(found.name, {}).items() if share >= EXPLAINS_SHARE
+            ]
+            explained.update({r: found.name for r in explains if r not in explained})
+            role, why = _role(ctx, rows, found)
+            result.findings.append(_finding(ctx, rows, found, explains, role=role, why=why))
+        result.eliminated.extend(_eliminations(tested, failing))
+        result.facts = {
+            "failing": [t.name for t in failing],
+            "shares": {t.name: round(t.share, 4) for t in failing},
+            "explained_routes": explained,
+        }
+        return result
+
+
+def _rows(ctx: AnalysisContext, events: Any) -> Any:
+    rows = events.mutate(period=ctx.period(events.ts))
+    rows = rows.filter(rows.period.notnull())
+    return rows.mutate(failure=is_failure(rows), name=upstream(rows))
+
+
+def _role(ctx: AnalysisContext, rows: Any, found: UpstreamTest) -> tuple[Role, str]:
+    if found.share < CAUSE_SHARE:
+        return "context", f"it carries only {found.share:.0%} of the excess failures"
+    named = rows.filter((rows.period == "incident") & rows.failure & (rows.name == found.name))
+    nearby = changes_before(ctx, at=onset_or_start(ctx), services=services_of(named))
+    if nearby:
+        return "context", f"the {nearby[0].describe()} landed just before: our change may be why"
+    return "cause", f"it carries {found.share:.0%} of the excess failures, with no change before"
+
+
+def _finding(
+    ctx: AnalysisContext,
+    rows: Any,
+    found: UpstreamTest,
+    explains: list[str],
+    *,
+    role: Role,
+    why: str,
+) -> Finding:
+    weight = min(1.0, found.share / FULL_WEIGHT_SHARE)
+    kind = "new_dependency_failures" if found.base_failures == 0 else "dependency_failures"
+    per = (
+        f"{count_of(found.failures, found.calls)} calls failed"
+        if found.per_call
+        else f"{found.failures:,} failures ({rate_text(found.failures, found.seconds[0])})"
+    )
+    before = (
+        f"{count_of(found.base_failures, found.base_calls)}"
+        if found.per_call
+        else f"{found.base_failures:,} ({rate_text(found.base_failures, found.seconds[1])})"
+    )
+    statement = (
+        f"Calls to {found.name} fail: {per} in the incident window vs {before} in the baseline "
+        f"({found.effect:.1f}x, {q_text(found.q_value)}); {found.share:.0%} of the excess failures."
+    )
+    return Finding(
+        id=f"dependencies:{kind}:{found.name}",
+        analyzer=Dependencies.id,
+        kind=kind,
+        question=QUESTION,
+        statement=statement,
+        score=round(stats.strength(found.q_value, found.effect) * weight, 4),
+        incident={"failures": found.failures, "calls": found.calls, "seconds": found.seconds[0]},
+        baseline={"failures": found.base_failures, "calls": found.base_calls,
+                  "seconds": found.seconds[1]},
+        test=Test(found.test_name, found.p_value, found.q_value, None, found.family_size),
+        effect=found.effect,
+        effect_name="failure share lift" if found.per_call else "failure rate ratio",
+        examples=_examples(ctx, rows, found.name),
+        caveat="could be wrong if our own change broke the calls, or one caller retries hard",
+        subject=Subject("dependency", found.name, role),
+        evidence={
+            "share_of_excess_failures": round(found.share, 4),
+            "score_weight": {"factor": round(weight, 4), "why": "share of the excess / 0.5"},
+            "traffic_factor": round(found.volume_factor, 4),
+            "role_why": why,
+            "explains": [["endpoint", r] for r in explains],
+        },
+    )  # fmt: skip
+
+
+def _examples(ctx: AnalysisContext, rows: Any, name: str) -> tuple[str, ...]:
+    named = rows.filter((rows.period == "incident") & rows.failure & (rows.name == name))
+    first = named.order_by(["ts", "source", "line"]).limit(ctx.params.max_examples)
+    return tuple(str(m)[:300] for m in first.message.fill_null("").execute() if m)
+
+
+def _eliminations(tested: Any, failing: list[UpstreamTest]) -> list[Elimination]:
+    if tested.incident_failures == 0:
+        return []
+    if tested.named_failures == 0:
+        why = (
+            f"none of the {tested.incident_failures:,} failures in the incident window names an "
+            "upstream service (fields, NGINX upstream errors or message text)"
+        )
+        return [Elimination("an upstream dependency", why)]
+    found: list[Elimination] = []
+    quiet = [t for t in tested.upstreams if not t.significant and t.failures + t.base_failures]
+    for t in quiet[:MAX_FINDINGS]:
+        why = (
+            f"failures naming {t.name} did not rise: {t.failures:,} in the incident window vs "
+            f"{t.base_failures:,} in the baseline ({t.effect:.1f}x, {q_text(t.q_value)})"
+        )
+        found.append(Elimination(f"the upstream {t.name}", why, (), Subject("dependency", t.name)))
+    if not failing:
+        names = ", ".join(t.name for t in quiet[:3])
+        why = f"failures naming upstreams ({names}) did not rise against the baseline"
+        found.insert(0, Elimination("an upstream dependency", why))
+    return found

@@ -1,0 +1,140 @@
+"""Which upstream service or system an event talks about, as an Ibis expression.
+
+Names come, in this order, from
+1. fields in `attrs` that name the other side of a call: `peer.service`, `upstream`,
+   `db.system`, `server.address`, `net.peer.name`, NGINX `upstream_addr`, or the host of
+   `http.url` / `url.full`;
+2. for failures only (errors and warnings), the text of the message and the top of the stack:
+   NGINX `upstream: "http://payments-gateway:8080/pay"`, libpq `server at "postgres"`,
+   `timeout connecting to payments-gateway:443`, `connection refused (postgres)`, Java
+   `ConnectException: Connection refused: payments-gateway/10.0.0.7:443` and
+   `UnknownHostException: payments-gateway`, Go `dial tcp 10.0.0.5:5432`, Node `ECONNREFUSED`
+   and `getaddrinfo ENOTFOUND payments-gateway`, URLs; and last well-known systems named
+   anywhere in the message or exception type (`redis.exceptions.ConnectionError` -> redis).
+Names are made canonical: lower case, without scheme, port or path; Kubernetes service names
+cut to the service (`payments-gateway.pay.svc.cluster.local` -> `payments-gateway`); client
+libraries mapped to their system (`psycopg2`, `postgresql` -> `postgres`). English words that the
+patterns can catch ("timed out waiting for lock") are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+
+from warroom.analysis import signals
+
+ATTR_KEYS = (
+    "peer.service",
+    "upstream.name",
+    "upstream_name",
+    "upstream.service",
+    "upstream",
+    "upstream_addr",
+    "upstream.addr",
+    "db.system",
+    "messaging.system",
+    "rpc.service",
+    "server.address",
+    "net.peer.name",
+    "http.url",
+    "url.full",
+    "upstream.url",
+)
+
+_NAME = r"([a-z][\w-]*(?:\.[\w-]+)*)"
+_IP_PORT = r"(\d{1,3}(?:\.\d{1,3}){3}:\d{1,5})"
+MESSAGE_PATTERNS = (
+    r'(?i)upstream: "?(?:[a-z]+://)?([^/":\s,]+)',
+    r'(?i)(?:server at|on host|host) "([^"]+)"',
+    rf"(?i)(?:ENOTFOUND|EAI_AGAIN|UnknownHostException:?|no such host:?|lookup)\s+{_NAME}",
+    rf"(?i){_NAME}/\d{{1,3}}(?:\.\d{{1,3}}){{3}}:\d+",
+    r"(?i)(?:to|from|with|calling|call|reach|reaching|contact|contacting|connect|connecting)"
+    rf"\s+(?:upstream\s+|service\s+|host\s+)?(?:[a-z]+://)?{_NAME}:\d{{2,5}}\b",
+    rf"(?i)(?:refused|reset|timed? ?out|timeout|unavailable|unreachable|failed|down)\s*\({_NAME}\)",
+    r"(?i)(?:connecting to|calling|call to|talking to|requests? to|connection to|reaching)\s+"
+    rf"(?:the\s+)?(?:upstream\s+|service\s+|host\s+)?(?:[a-z]+://)?{_NAME}",
+    r"(?i)(?:timeout|timed out|time-out)\s+(?:after\s+\S+(?:\s+[a-z]+)?\s+)?(?:waiting\s+)?"
+    rf"(?:to|from|for|on)\s+(?:upstream\s+|service\s+)?{_NAME}",
+    rf"(?i)(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|dial tcp|connect:)\s+{_IP_PORT}",
+    r"(?i)https?://([^/:\s\"'?]+)",
+)
+KNOWN_SYSTEMS = (
+    r"(?i)\b(postgres(?:ql)?|psycopg2?|asyncpg|mysql|mariadb|redis|memcached?|kafka|rabbitmq|"
+    r"amqp|mongo(?:db)?|pymongo|elasticsearch|opensearch|cassandra|zookeeper|etcd|consul|"
+    r"dynamodb|sqs)\b"
+)
+ALIASES = {
+    "postgresql": "postgres",
+    "psycopg": "postgres",
+    "psycopg2": "postgres",
+    "asyncpg": "postgres",
+    "mongo": "mongodb",
+    "pymongo": "mongodb",
+    "memcache": "memcached",
+    "amqp": "rabbitmq",
+}
+NOT_NAMES = (
+    "a", "an", "the", "it", "this", "that", "them", "lock", "locks", "response", "reply",
+    "request", "requests", "connection", "connections", "pool", "server", "host", "service",
+    "upstream", "database", "db", "resource", "resources", "data", "result", "results", "task",
+    "job", "worker", "thread", "queue", "message", "messages", "read", "write", "client",
+    "backend", "peer", "remote", "network", "socket", "port", "endpoint", "api", "input",
+    "output", "disk", "file", "lease", "leader", "reading", "writing", "header", "headers",
+    "body", "handshake", "acquire", "commit", "transaction", "query", "statement", "user",
+    "handler", "callback", "function", "method", "hook", "retry", "retries", "slot", "permit",
+)  # fmt: skip
+
+
+def canonical(name: Any) -> Any:
+    """Ibis string: a raw host / service value made into the dependency's canonical name."""
+    text = name.lower().strip()
+    for pattern, replacement in (
+        (r"^[a-z][a-z0-9+.-]*://", ""),  # scheme
+        (r"^[^@/]*@", ""),  # user info
+        (r"[/?#\s,].*$", ""),  # path, query, and the rest of a list ("a:80, b:80")
+        (r":\d+$", ""),  # port
+        (r"\.$", ""),
+        (r"^([^.]+)\.(?:[^.]+\.)?svc(?:\.cluster\.local)?$", r"\1"),  # Kubernetes service
+        (r"\.(?:internal|local|localdomain|consul)$", ""),
+    ):
+        text = text.re_replace(pattern, replacement)
+    text = text.substitute(ALIASES, else_=text)
+    return ibis.ifelse(text.isin(NOT_NAMES) | (text == ""), ibis.null("string"), text)
+
+
+def is_failure(events: Any) -> Any:
+    """Ibis boolean: an error, or a warning (retries and timeouts are often logged as warnings)."""
+    return signals.is_error(events) | (events.level.fill_null("") == "warn")
+
+
+def named_in_fields(events: Any) -> Any:
+    return ibis.coalesce(*(canonical(events.attrs.get(key)) for key in ATTR_KEYS))
+
+
+def named_in_text(events: Any) -> Any:
+    """Ibis string: the upstream a failure's message (or the top of its stack) names, or NULL."""
+    text = events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
+    found = [canonical(text.re_extract(p, 1).nullif("")) for p in MESSAGE_PATTERNS]
+    system = (events.exception_type.fill_null("") + " " + text).re_extract(KNOWN_SYSTEMS, 1)
+    return ibis.coalesce(*found, canonical(system.nullif("")))
+
+
+def upstream(events: Any) -> Any:
+    """Ibis string: the upstream an event names (fields always, text for failures only)."""
+    from_text = ibis.ifelse(is_failure(events), named_in_text(events), ibis.null("string"))
+    return ibis.coalesce(named_in_fields(events), from_text)
+
+
+def request_route(events: Any) -> Any:
+    """Ibis string: the route of an event, from its fields or from an NGINX error line's
+    `request: "POST /api/pay HTTP/1.1"`."""
+    from warroom.analysis.paths import normalised_path
+
+    request = events.message.fill_null("").re_extract(r'request: "([A-Z]+) ([^ "?]+)', 0)
+    method = ibis.coalesce(events.method.upper(), request.re_extract(r'"([A-Z]+) ', 1).nullif(""))
+    path = ibis.coalesce(events.path, request.re_extract(r'"[A-Z]+ ([^ "?]+)', 1).nullif(""))
+    return ibis.ifelse(
+        path.notnull(), method.fill_null("ANY") + " " + normalised_path(path), ibis.null("string")
+    )
