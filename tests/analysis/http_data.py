@@ -43,7 +43,7 @@ def _times(rng: np.random.Generator, count: int, hours: float, start: datetime) 
 
 
 def requests(
-    *, seed: int, hours: float = 6, per_second: float = 4, error_share: float = 0.003
+    *, seed: int, hours: float = 6, per_second: float = 2, error_share: float = 0.003
 ) -> pd.DataFrame:
     """Requests over `hours` from T0, background 500s at `error_share` on every route."""
     rng = np.random.default_rng(seed)

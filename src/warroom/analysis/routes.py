@@ -18,6 +18,7 @@ from warroom.analysis import signals, stats
 from warroom.analysis.context import AnalysisContext, Params
 from warroom.analysis.paths import coarse_path
 from warroom.analysis.paths import route as route_key
+from warroom.timeutil import iso_z
 
 CLASSES = {"5xx": (500, 599), "4xx": (400, 499)}
 OWN_BASELINE = "its own baseline"
@@ -273,3 +274,14 @@ def failing_rows(ctx: AnalysisContext, events: Any, found: RouteResult) -> Any:
         & events.path.notnull()
     )
     return rows.filter(route_key(rows) == found.route)
+
+
+def failing_examples(ctx: AnalysisContext, events: Any, found: RouteResult) -> tuple[str, ...]:
+    """Up to `max_examples` failed requests of the route, earliest first, as one line each."""
+    rows = failing_rows(ctx, events, found)
+    first = rows.order_by(["ts", "source", "line"]).limit(ctx.params.max_examples).execute()
+    return tuple(
+        f"{iso_z(r.ts.to_pydatetime())} {r.method or '-'} {r.path} {r.status} {r.message or ''}"
+        .rstrip()
+        for r in first.itertuples()
+    )  # fmt: skip

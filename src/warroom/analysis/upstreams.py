@@ -65,16 +65,12 @@ KNOWN_SYSTEMS = (
     r"amqp|mongo(?:db)?|pymongo|elasticsearch|opensearch|cassandra|zookeeper|etcd|consul|"
     r"dynamodb|sqs)\b"
 )
-ALIASES = {
-    "postgresql": "postgres",
-    "psycopg": "postgres",
-    "psycopg2": "postgres",
-    "asyncpg": "postgres",
-    "mongo": "mongodb",
-    "pymongo": "mongodb",
-    "memcache": "memcached",
-    "amqp": "rabbitmq",
-}
+ALIASES = (  # client libraries and nicknames -> the system's name
+    (r"^(?:postgresql|psycopg2?|asyncpg)$", "postgres"),
+    (r"^(?:mongo|pymongo)$", "mongodb"),
+    (r"^memcache$", "memcached"),
+    (r"^amqp$", "rabbitmq"),
+)
 NOT_NAMES = (
     "a", "an", "the", "it", "this", "that", "them", "lock", "locks", "response", "reply",
     "request", "requests", "connection", "connections", "pool", "server", "host", "service",
@@ -85,23 +81,34 @@ NOT_NAMES = (
     "body", "handshake", "acquire", "commit", "transaction", "query", "statement", "user",
     "handler", "callback", "function", "method", "hook", "retry", "retries", "slot", "permit",
 )  # fmt: skip
+NOT_NAME_RE = rf"^(?:{'|'.join(NOT_NAMES)})$"
+
+# Each step reads the previous one once, so the engine sees a chain, not a tree that repeats
+# the same sub-expression (Ibis would inline every reference).
+_CANONICAL_STEPS = (
+    (r"^[a-z][a-z0-9+.-]*://", ""),  # scheme
+    (r"^[^@/]*@", ""),  # user info
+    (r"[/?#\s,].*$", ""),  # path, query, and the rest of a list ("a:80, b:80")
+    (r":\d+$", ""),  # port
+    (r"\.$", ""),
+    (r"^([^.]+)\.(?:[^.]+\.)?svc(?:\.cluster\.local)?$", r"\1"),  # Kubernetes service
+    (r"\.(?:internal|local|localdomain|consul)$", ""),
+    *ALIASES,
+    (NOT_NAME_RE, ""),
+)
 
 
 def canonical(name: Any) -> Any:
     """Ibis string: a raw host / service value made into the dependency's canonical name."""
     text = name.lower().strip()
-    for pattern, replacement in (
-        (r"^[a-z][a-z0-9+.-]*://", ""),  # scheme
-        (r"^[^@/]*@", ""),  # user info
-        (r"[/?#\s,].*$", ""),  # path, query, and the rest of a list ("a:80, b:80")
-        (r":\d+$", ""),  # port
-        (r"\.$", ""),
-        (r"^([^.]+)\.(?:[^.]+\.)?svc(?:\.cluster\.local)?$", r"\1"),  # Kubernetes service
-        (r"\.(?:internal|local|localdomain|consul)$", ""),
-    ):
+    for pattern, replacement in _CANONICAL_STEPS:
         text = text.re_replace(pattern, replacement)
-    text = text.substitute(ALIASES, else_=text)
-    return ibis.ifelse(text.isin(NOT_NAMES) | (text == ""), ibis.null("string"), text)
+    return text.nullif("")
+
+
+def _plausible(raw: Any) -> Any:
+    """A pattern's catch, or NULL when it caught an English word, so the next pattern may try."""
+    return raw.lower().re_replace(NOT_NAME_RE, "").nullif("")
 
 
 def is_failure(events: Any) -> Any:
@@ -110,15 +117,15 @@ def is_failure(events: Any) -> Any:
 
 
 def named_in_fields(events: Any) -> Any:
-    return ibis.coalesce(*(canonical(events.attrs.get(key)) for key in ATTR_KEYS))
+    return canonical(ibis.coalesce(*(events.attrs.get(key).nullif("") for key in ATTR_KEYS)))
 
 
 def named_in_text(events: Any) -> Any:
     """Ibis string: the upstream a failure's message (or the top of its stack) names, or NULL."""
     text = events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
-    found = [canonical(text.re_extract(p, 1).nullif("")) for p in MESSAGE_PATTERNS]
+    found = [_plausible(text.re_extract(p, 1)) for p in MESSAGE_PATTERNS]
     system = (events.exception_type.fill_null("") + " " + text).re_extract(KNOWN_SYSTEMS, 1)
-    return ibis.coalesce(*found, canonical(system.nullif("")))
+    return canonical(ibis.coalesce(*found, _plausible(system)))
 
 
 def upstream(events: Any) -> Any:

@@ -13,7 +13,7 @@ def count_of(hits: int, total: int | float) -> str:
 def q_text(q_value: float | None, name: str = "q") -> str:
     """`q = 3e-41`, `q = 0.0031`, `q < 1e-300`."""
     if q_value is None:
-        return f"{name} n/a"
+        return "too few to test"
     if q_value <= 1e-300:
         return f"{name} < 1e-300"
     return f"{name} = {q_value:.2g}" if q_value < 0.001 else f"{name} = {q_value:.3f}"

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from warroom.analysis.analyzers.dependencies import Dependencies
+from warroom.analysis.analyzers.http import Http
+from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
+from warroom.analysis.analyzers.stacks import Stacks
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
 
 
 @hookimpl
 def register_analyzers() -> list[Analyzer]:
-    return [Onset()]
+    return [
+        Onset(),
+        # analyzers-b: HTTP, messages, stack traces, dependencies
+        Dependencies(),
+        Http(),
+        Messages(),
+        Stacks(),
+    ]

@@ -8,8 +8,8 @@ An endpoint is a suspect (role cause) only when one route carries >= 80 % of the
 failing dependency explains its errors, and no deploy-like change to its service landed in the 30
 minutes before the onset; otherwise the route is where a broader failure shows (role context).
 Needs: events with an HTTP status (access logs, request logs).
-Known false positives: a route whose few requests all come from one retrying client; a traffic
-mix change towards requests that always failed (the share is per route, so this stays small).
+Known false positives: one client retrying its failures on one route; a traffic mix change
+towards requests that always failed (the share is per route, so this stays small).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from warroom.analysis.routes import (
     RouteReport,
     RouteResult,
     analyse_routes,
+    failing_examples,
     failing_rows,
     route_counts,
 )
 from warroom.analysis.wording import count_of, q_text
-from warroom.timeutil import iso_z
 
 QUESTION = "Which routes fail, with which status codes, compared with the baseline?"
 DOMINANT_SHARE = 0.8  # "one route alone carries the excess"
@@ -74,9 +74,14 @@ def _role(
     share = report.excess_share(found.route)
     if share < DOMINANT_SHARE:
         return "context", f"it carries {share:.0%} of the 5xx excess: other routes fail too"
-    upstream = ctx.facts.get("dependencies", {}).get("explained_routes", {}).get(found.route)
+    dependencies = ctx.facts.get("dependencies", {})
+    upstream = dependencies.get("explained_routes", {}).get(found.route)
     if upstream:
         return "context", f"its errors name the failing upstream {upstream}"
+    broad = sorted((-s, n) for n, s in dependencies.get("shares", {}).items() if s >= 0.5)
+    if broad:
+        share, name = -broad[0][0], broad[0][1]
+        return "context", f"failures naming the upstream {name} rose with it ({share:.0%} of all)"
     rows = failing_rows(ctx, events, found)
     nearby = changes_before(ctx, at=onset_or_start(ctx), services=services_of(rows))
     if nearby:
@@ -117,7 +122,7 @@ def _route_finding(
         test=Test(TEST_NAME, c.p_value, found.q_value, c.odds_ratio, report.family_size),
         effect=c.lift,
         effect_name="failure share lift",
-        examples=_examples(ctx, events, found),
+        examples=failing_examples(ctx, events, found),
         caveat=(
             "could be wrong if one client retries its failures many times, or if the route "
             "only fails because something it depends on fails"
@@ -133,16 +138,6 @@ def _route_finding(
             "share_of_5xx_excess": round(report.excess_share(found.route), 4),
             "role_why": why,
         },
-    )  # fmt: skip
-
-
-def _examples(ctx: AnalysisContext, events: Any, found: RouteResult) -> tuple[str, ...]:
-    rows = failing_rows(ctx, events, found)
-    first = rows.order_by(["ts", "source", "line"]).limit(ctx.params.max_examples).execute()
-    return tuple(
-        f"{iso_z(r.ts.to_pydatetime())} {r.method or '-'} {r.path} {r.status} {r.message or ''}"
-        .rstrip()
-        for r in first.itertuples()
     )  # fmt: skip
 
 

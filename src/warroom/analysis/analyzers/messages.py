@@ -97,6 +97,7 @@ def _template_counts(
         inc, base = periods.get("incident"), periods.get("baseline")
         counts.append(surge.KeyCount(template, _n(inc, "n"), _n(base, "n")))
         shown = inc if inc is not None else base
+        assert shown is not None  # every template was seen in one of the periods
         examples = tuple(dict.fromkeys(str(m) for m in (shown.most, shown.low, shown.high)))
         info[template] = TemplateInfo((_n(inc, "errors"), _n(base, "errors")), examples)
     return counts, info

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import duckdb
+import ibis
+import pandas as pd
+import pytest
+
+from tests.analysis.http_data import add
+from warroom.analysis.upstreams import request_route, upstream
+from warroom.evidence.schema import create_statement
+
+NGINX_ERROR = (
+    "*1893 upstream timed out (110: Connection timed out) while reading response header from "
+    'upstream, client: 10.1.2.3, server: shop, request: "POST /api/pay/81723 HTTP/1.1", '
+    'upstream: "http://payments-gateway.pay.svc.cluster.local:8080/pay", host: "shop"'
+)
+FAILURES = [
+    ("timeout connecting to payments-gateway:443", None, "payments-gateway"),
+    ("Timeout after 5000 ms calling payments-gateway (order 1)", None, "payments-gateway"),
+    ("connection refused (postgres)", None, "postgres"),
+    (NGINX_ERROR, None, "payments-gateway"),
+    ("Error: getaddrinfo ENOTFOUND inventory-api", None, "inventory-api"),
+    ("dial tcp 10.0.0.5:5432: connect: connection refused", None, "10.0.0.5"),
+    (
+        'connection to server at "db-primary" (10.0.0.3), port 5432 failed',
+        "psycopg2.OperationalError",
+        "db-primary",
+    ),
+    ("could not fetch session", "redis.exceptions.ConnectionError", "redis"),
+    ("query failed", "org.postgresql.util.PSQLException", "postgres"),
+    ("timed out waiting for lock", None, None),
+    ("Read timed out", "java.net.SocketTimeoutException", None),
+    ("order 81723 not found", None, None),
+]
+
+
+def _names(rows: list[dict[str, object]]) -> list[str | None]:
+    con = duckdb.connect()
+    con.execute(create_statement("events"))
+    add(con, pd.DataFrame(rows).assign(line=range(len(rows))))
+    table = ibis.duckdb.from_connection(con).table("events")
+    out = table.mutate(name=upstream(table)).order_by("line").execute()
+    return [n if isinstance(n, str) else None for n in out["name"]]
+
+
+@pytest.mark.parametrize(("message", "exception", "expected"), FAILURES)
+def test_upstreams_named_in_failure_text(
+    message: str, exception: str | None, expected: str | None
+) -> None:
+    row = {"level": "error", "message": message, "exception_type": exception}
+    assert _names([row]) == [expected]
+
+
+def test_upstreams_java_connect_exception_in_the_stack() -> None:
+    stack = (
+        "java.net.ConnectException: Connection refused: payments-gateway/10.0.0.7:443\n"
+        "\tat java.base/sun.nio.ch.Net.connect0(Native Method)\n"
+    )
+    row = {"level": "error", "message": "Request failed", "stack": stack}
+    assert _names([row]) == ["payments-gateway"]
+
+
+def test_upstreams_fields_name_every_call_and_text_only_failures() -> None:
+    rows = [
+        {"level": "info", "message": "call ok", "attrs": {"peer.service": "Payments-Gateway"}},
+        {
+            "level": "info",
+            "message": "ok",
+            "attrs": {"http.url": "https://api.stripe.com/v1/c?x=1"},
+        },
+        {"level": "info", "message": "ok", "attrs": {"db.system": "postgresql"}},
+        {"level": "info", "message": "timeout connecting to payments-gateway:443"},
+        {"level": "warn", "message": "retrying: timeout connecting to payments-gateway:443"},
+    ]
+    assert _names(rows) == [
+        "payments-gateway",
+        "api.stripe.com",
+        "postgres",
+        None,
+        "payments-gateway",
+    ]
+
+
+def test_upstreams_route_from_fields_or_nginx_request_line() -> None:
+    con = duckdb.connect()
+    con.execute(create_statement("events"))
+    rows = [
+        {"level": "error", "message": NGINX_ERROR},
+        {"level": "error", "message": "x", "method": "get", "path": "/api/orders/7"},
+        {"level": "error", "message": "no request here"},
+    ]
+    add(con, pd.DataFrame(rows).assign(line=range(3)))
+    table = ibis.duckdb.from_connection(con).table("events")
+    out = table.mutate(route=request_route(table)).order_by("line").execute()
+    routes = [r if isinstance(r, str) else None for r in out["route"]]
+    assert routes == ["POST /api/pay/{id}", "GET /api/orders/{id}", None]
