@@ -175,7 +175,7 @@ def context(
     con: duckdb.DuckDBPyConnection, incident: tuple[datetime, datetime] = INCIDENT
 ) -> AnalysisContext:
     """An analysis context with the given incident window and the default baselines."""
-    low, high = con.execute("SELECT min(ts), max(ts) FROM events").fetchone()  # type: ignore[misc]
+    low, high = con.execute("SELECT min(ts), max(ts) FROM events").fetchone()
     windows = make_windows(
         incident,
         baselines=None,
@@ -184,5 +184,5 @@ def context(
         timezone="UTC",
         source="given",
     )
-    counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}  # type: ignore[index]
+    counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
     return AnalysisContext(con=con, windows=windows, row_counts=counts)
