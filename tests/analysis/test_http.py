@@ -166,7 +166,7 @@ def test_http_change_just_before_the_onset_makes_the_route_a_symptom(
 
 def test_http_failing_dependency_makes_the_route_a_symptom(regression: pd.DataFrame) -> None:
     ctx = context(store(regression))
-    ctx.facts["dependencies"] = {"shares": {"payments-gateway": 0.7}, "explained_routes": {}}
+    ctx.facts["dependencies"] = {"causes": {"payments-gateway": 0.3}, "explained_routes": {}}
     finding = _finding(Http().run(ctx), f"http:server_error_surge:{ITEMS}")
     assert finding.subject is not None and finding.subject.role == "context"
     assert "payments-gateway" in finding.evidence["role_why"]

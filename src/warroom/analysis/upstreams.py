@@ -44,10 +44,9 @@ ATTR_KEYS = (
 )
 
 _NAME = r"([a-z][\w-]*(?:\.[\w-]+)*)"
-_IP_PORT = r"(\d{1,3}(?:\.\d{1,3}){3}:\d{1,5})"
 MESSAGE_PATTERNS = (
     r'(?i)upstream: "?(?:[a-z]+://)?([^/":\s,]+)',
-    r'(?i)(?:server at|on host|host) "([^"]+)"',
+    r"""(?i)(?:server at|on host|host)\s*=?\s*["']([^"']+)["']""",
     rf"(?i)(?:ENOTFOUND|EAI_AGAIN|UnknownHostException:?|no such host:?|lookup)\s+{_NAME}",
     rf"(?i){_NAME}/\d{{1,3}}(?:\.\d{{1,3}}){{3}}:\d+",
     r"(?i)(?:to|from|with|calling|call|reach|reaching|contact|contacting|connect|connecting)"
@@ -57,8 +56,14 @@ MESSAGE_PATTERNS = (
     rf"(?:the\s+)?(?:upstream\s+|service\s+|host\s+)?(?:[a-z]+://)?{_NAME}",
     r"(?i)(?:timeout|timed out|time-out)\s+(?:after\s+\S+(?:\s+[a-z]+)?\s+)?(?:waiting\s+)?"
     rf"(?:to|from|for|on)\s+(?:upstream\s+|service\s+)?{_NAME}",
-    rf"(?i)(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|dial tcp|connect:)\s+{_IP_PORT}",
+    r"(?i)(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|dial tcp|connect:)\s+([\w.-]+):\d+",
     r"(?i)https?://([^/:\s\"'?]+)",
+)
+# A system named anywhere counts only when the failure is about reaching it: a SQL syntax error
+# raised through the PostgreSQL driver is our bug, not a database outage.
+CONNECTIVITY = (
+    r"(?i)time(?:d)? ?out|refused|reset by peer|unavailable|unreachable|connection|connect|"
+    r"closed|too many clients|no route|broken pipe|pool|down\b|shutting down|failover|readonly"
 )
 KNOWN_SYSTEMS = (
     r"(?i)\b(postgres(?:ql)?|psycopg2?|asyncpg|mysql|mariadb|redis|memcached?|kafka|rabbitmq|"
@@ -124,7 +129,10 @@ def named_in_text(events: Any) -> Any:
     """Ibis string: the upstream a failure's message (or the top of its stack) names, or NULL."""
     text = events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
     found = [_plausible(text.re_extract(p, 1)) for p in MESSAGE_PATTERNS]
-    system = (events.exception_type.fill_null("") + " " + text).re_extract(KNOWN_SYSTEMS, 1)
+    anywhere = events.exception_type.fill_null("") + " " + text
+    system = ibis.ifelse(
+        anywhere.re_search(CONNECTIVITY), anywhere.re_extract(KNOWN_SYSTEMS, 1), ibis.literal("")
+    )
     return canonical(ibis.coalesce(*found, _plausible(system)))
 
 

@@ -20,7 +20,7 @@ from warroom.analysis import stats, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.dependency_stats import UpstreamTest, routes_by_upstream, test_upstreams
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
-from warroom.analysis.nearby import changes_before, onset_or_start, services_of
+from warroom.analysis.nearby import change_before_onset
 from warroom.analysis.upstreams import is_failure, upstream
 from warroom.analysis.wording import count_of, q_text, rate_text
 
@@ -52,17 +52,18 @@ class Dependencies:
         routes = routes_by_upstream(rows, [t.name for t in failing])
         result = AnalyzerResult()
         explained: dict[str, str] = {}
+        causes: dict[str, float] = {}
         for found in failing:
-            explains = [
-                r for r, share in routes.get(found.name, {}).items() if share >= EXPLAINS_SHARE
-            ]
+            explains = [r for r, s in routes.get(found.name, {}).items() if s >= EXPLAINS_SHARE]
             explained.update({r: found.name for r in explains if r not in explained})
             role, why = _role(ctx, rows, found)
+            if role == "cause":
+                causes[found.name] = round(found.share, 4)
             result.findings.append(_finding(ctx, rows, found, explains, role=role, why=why))
         result.eliminated.extend(_eliminations(tested, failing))
         result.facts = {
             "failing": [t.name for t in failing],
-            "shares": {t.name: round(t.share, 4) for t in failing},
+            "causes": causes,
             "explained_routes": explained,
         }
         return result
@@ -78,9 +79,9 @@ def _role(ctx: AnalysisContext, rows: Any, found: UpstreamTest) -> tuple[Role, s
     if found.share < CAUSE_SHARE:
         return "context", f"it carries only {found.share:.0%} of the excess failures"
     named = rows.filter((rows.period == "incident") & rows.failure & (rows.name == found.name))
-    nearby = changes_before(ctx, at=onset_or_start(ctx), services=services_of(named))
+    nearby = change_before_onset(ctx, ctx.table("events"), named)
     if nearby:
-        return "context", f"the {nearby[0].describe()} landed just before: our change may be why"
+        return "context", f"the {nearby.describe()} landed just before: our change may be why"
     return "cause", f"it carries {found.share:.0%} of the excess failures, with no change before"
 
 
