@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.analysis.http_data import add
-from warroom.analysis.upstreams import request_route, upstream
+from warroom.analysis.upstreams import request_route, with_upstream
 from warroom.evidence.schema import create_statement
 
 NGINX_ERROR = (
@@ -48,7 +48,7 @@ def _names(rows: list[dict[str, object]]) -> list[str | None]:
     con.execute(create_statement("events"))
     add(con, pd.DataFrame(rows).assign(line=range(len(rows))))
     table = ibis.duckdb.from_connection(con).table("events")
-    out = table.mutate(name=upstream(table)).order_by("line").execute()
+    out = with_upstream(table).order_by("line").execute()
     return [n if isinstance(n, str) else None for n in out["name"]]
 
 

@@ -51,19 +51,19 @@ class UpstreamReport:
     named_failures: int = 0
 
 
-def test_upstreams(counts: Any, exp: Exposure, params: Params) -> UpstreamReport:
-    """`counts`: a frame with name, period, calls, failures."""
-    by: dict[str | None, dict[str, tuple[int, int]]] = {}
+def test_upstreams(counts: Any, failures: Any, exp: Exposure, params: Params) -> UpstreamReport:
+    """`counts`: a frame with name, period, calls, failures (named upstreams only);
+    `failures`: all failures per period (period, n), named or not."""
+    by: dict[str, dict[str, tuple[int, int]]] = {}
     for row in counts.itertuples():
-        name = row.name if isinstance(row.name, str) else None
-        by.setdefault(name, {})[row.period] = (int(row.calls), int(row.failures))
-    totals = {p: sum(v.get(p, (0, 0))[1] for v in by.values()) for p in ("incident", "baseline")}
+        by.setdefault(str(row.name), {})[row.period] = (int(row.calls), int(row.failures))
+    totals = {"incident": 0, "baseline": 0} | {r.period: int(r.n) for r in failures.itertuples()}
     report = UpstreamReport(incident_failures=totals["incident"])
-    report.named_failures = totals["incident"] - by.get(None, {}).get("incident", (0, 0))[1]
+    report.named_failures = sum(v.get("incident", (0, 0))[1] for v in by.values())
     factor = max(exp.volume_ratio, 1.0)
     scale = exp.incident_seconds * factor / exp.baseline_seconds
     total_excess = totals["incident"] - totals["baseline"] * scale
-    names = sorted(n for n in by if n is not None)
+    names = sorted(by)
     draft = [_draft(n, by[n], exp, factor, params) for n in names]
     testable = [d for d in draft if d["failures"] >= params.min_events]
     q_values = stats.benjamini_hochberg([d["p"] for d in testable])
@@ -113,12 +113,12 @@ def _order(test: UpstreamTest) -> tuple[Any, ...]:
 
 
 def routes_by_upstream(
-    rows: Any, names: Sequence[str], *, min_failures: int = 10
+    failed: Any, names: Sequence[str], *, min_failures: int = 10
 ) -> dict[str, dict[str, float]]:
-    """For each upstream in `names`: route -> share of the route's incident failures naming it."""
+    """For each upstream in `names`: route -> share of the route's incident failures naming it.
+    `failed`: the incident's failures, with the `name` each gives."""
     if not names:
         return {}
-    failed = rows.filter((rows.period == "incident") & rows.failure)
     failed = failed.mutate(route=request_route(failed))
     failed = failed.filter(failed.route.notnull())
     counts = failed.group_by(["route", "name"]).aggregate(n=failed.count()).execute()

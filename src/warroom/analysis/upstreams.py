@@ -121,25 +121,41 @@ def is_failure(events: Any) -> Any:
     return signals.is_error(events) | (events.level.fill_null("") == "warn")
 
 
+def has_name_field(events: Any) -> Any:
+    """Ibis boolean: `attrs` holds one of the fields that name an upstream."""
+    keys = events.attrs.keys().intersect(ibis.literal(list(ATTR_KEYS)))
+    return (keys.length() > 0).fill_null(False)
+
+
 def named_in_fields(events: Any) -> Any:
     return canonical(ibis.coalesce(*(events.attrs.get(key).nullif("") for key in ATTR_KEYS)))
 
 
-def named_in_text(events: Any) -> Any:
-    """Ibis string: the upstream a failure's message (or the top of its stack) names, or NULL."""
-    text = events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
-    found = [_plausible(text.re_extract(p, 1)) for p in MESSAGE_PATTERNS]
-    anywhere = events.exception_type.fill_null("") + " " + text
+def probe_text(events: Any) -> Any:
+    """Ibis string: what a failure's name is read from — its message and the top of its stack."""
+    return events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
+
+
+def named_in_text(probe: Any, exception_type: Any) -> Any:
+    """Ibis string: the upstream a failure's probe text (see `probe_text`) names, or NULL.
+    Pass columns, not expressions: every pattern reads them again."""
+    found = [_plausible(probe.re_extract(p, 1)) for p in MESSAGE_PATTERNS]
+    anywhere = exception_type.fill_null("") + " " + probe
     system = ibis.ifelse(
         anywhere.re_search(CONNECTIVITY), anywhere.re_extract(KNOWN_SYSTEMS, 1), ibis.literal("")
     )
     return canonical(ibis.coalesce(*found, _plausible(system)))
 
 
-def upstream(events: Any) -> Any:
-    """Ibis string: the upstream an event names (fields always, text for failures only)."""
-    from_text = ibis.ifelse(is_failure(events), named_in_text(events), ibis.null("string"))
-    return ibis.coalesce(named_in_fields(events), from_text)
+def with_upstream(rows: Any) -> Any:
+    """`rows` plus `name`: the upstream each names (fields always, text for failures only)."""
+    staged = rows.mutate(probe=probe_text(rows))
+    from_text = ibis.ifelse(
+        is_failure(staged),
+        named_in_text(staged.probe, staged.exception_type),
+        ibis.null("string"),
+    )
+    return staged.mutate(name=ibis.coalesce(named_in_fields(staged), from_text)).drop("probe")
 
 
 def request_route(events: Any) -> Any:
@@ -152,4 +168,28 @@ def request_route(events: Any) -> Any:
     path = ibis.coalesce(events.path, request.re_extract(r'"[A-Z]+ ([^ "?]+)', 1).nullif(""))
     return ibis.ifelse(
         path.notnull(), method.fill_null("ANY") + " " + normalised_path(path), ibis.null("string")
+    )
+
+
+def upstream_counts(rows: Any) -> Any:
+    """Calls and failures per upstream name and period, from rows with `period` and `failure`.
+
+    Names from fields are read only where a naming field exists; names from text are read once
+    per distinct failure text, not once per line (failures repeat their wording).
+    """
+    fielded = rows.filter(has_name_field(rows))
+    fielded = fielded.mutate(name=named_in_fields(fielded))
+    by_fields = fielded.group_by(["name", "period"]).aggregate(
+        calls=fielded.count(), failures=fielded.failure.cast("int64").sum()
+    )
+    texts = rows.filter(rows.failure & ~has_name_field(rows))
+    texts = texts.mutate(probe=probe_text(texts))
+    distinct = texts.group_by(["probe", "exception_type", "period"]).aggregate(n=texts.count())
+    distinct = distinct.mutate(name=named_in_text(distinct.probe, distinct.exception_type))
+    by_text = distinct.group_by(["name", "period"]).aggregate(
+        calls=distinct.n.sum(), failures=distinct.n.sum()
+    )
+    both = by_fields.filter(by_fields.name.notnull()).union(by_text.filter(by_text.name.notnull()))
+    return both.group_by(["name", "period"]).aggregate(
+        calls=both.calls.sum(), failures=both.failures.sum()
     )

@@ -21,7 +21,8 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.dependency_stats import UpstreamTest, routes_by_upstream, test_upstreams
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.nearby import change_before_onset
-from warroom.analysis.upstreams import is_failure, upstream
+from warroom.analysis.scratch import scratch_table
+from warroom.analysis.upstreams import is_failure, upstream_counts, with_upstream
 from warroom.analysis.wording import count_of, q_text, rate_text
 
 QUESTION = "Is an upstream service or system failing?"
@@ -44,41 +45,51 @@ class Dependencies:
         if exp is None:
             return AnalyzerResult(notes=["no events in the incident window or the baseline"])
         rows = _rows(ctx, events)
-        counts = rows.group_by(["name", "period"]).aggregate(
-            calls=rows.count(), failures=rows.failure.cast("int64").sum()
-        )
-        tested = test_upstreams(counts.execute(), exp, ctx.params)
+        failures = rows.filter(rows.failure)
+        totals = failures.group_by("period").aggregate(n=failures.count())
+        tested = test_upstreams(upstream_counts(rows).execute(), totals.execute(), exp, ctx.params)
         failing = [t for t in tested.upstreams if t.significant][:MAX_FINDINGS]
-        routes = routes_by_upstream(rows, [t.name for t in failing])
-        result = AnalyzerResult()
-        explained: dict[str, str] = {}
-        causes: dict[str, float] = {}
-        for found in failing:
-            explains = [r for r, s in routes.get(found.name, {}).items() if s >= EXPLAINS_SHARE]
-            explained.update({r: found.name for r in explains if r not in explained})
-            role, why = _role(ctx, rows, found)
-            if role == "cause":
-                causes[found.name] = round(found.share, 4)
-            result.findings.append(_finding(ctx, rows, found, explains, role=role, why=why))
-        result.eliminated.extend(_eliminations(tested, failing))
-        result.facts = {
-            "failing": [t.name for t in failing],
-            "causes": causes,
-            "explained_routes": explained,
-        }
+        result = AnalyzerResult(eliminated=_eliminations(tested, failing))
+        result.facts = {"failing": [t.name for t in failing], "causes": {}, "explained_routes": {}}
+        if failing:
+            with scratch_table(ctx, _incident_failures(rows), label="failures") as failed:
+                _explain(ctx, failed, failing, result)
         return result
+
+
+def _explain(
+    ctx: AnalysisContext, failed: Any, failing: list[UpstreamTest], result: AnalyzerResult
+) -> None:
+    """Findings for the failing upstreams, with the routes they explain and their roles."""
+    routes = routes_by_upstream(failed, [t.name for t in failing])
+    for found in failing:
+        explains = [r for r, s in routes.get(found.name, {}).items() if s >= EXPLAINS_SHARE]
+        for route in explains:
+            result.facts["explained_routes"].setdefault(route, found.name)
+        role, why = _role(ctx, failed, found)
+        if role == "cause":
+            result.facts["causes"][found.name] = round(found.share, 4)
+        result.findings.append(_finding(ctx, failed, found, explains, role=role, why=why))
 
 
 def _rows(ctx: AnalysisContext, events: Any) -> Any:
     rows = events.mutate(period=ctx.period(events.ts))
     rows = rows.filter(rows.period.notnull())
-    return rows.mutate(failure=is_failure(rows), name=upstream(rows))
+    return rows.mutate(failure=is_failure(rows))
 
 
-def _role(ctx: AnalysisContext, rows: Any, found: UpstreamTest) -> tuple[Role, str]:
+def _incident_failures(rows: Any) -> Any:
+    """Failures of the incident window with the upstream each names (routes, roles and examples
+    all read them, so they are kept in a scratch table)."""
+    failed = rows.filter((rows.period == "incident") & rows.failure)
+    columns = ["ts", "source", "line", "service", "method", "path", "message", "name"]
+    return with_upstream(failed).select(*columns)
+
+
+def _role(ctx: AnalysisContext, failed: Any, found: UpstreamTest) -> tuple[Role, str]:
     if found.share < CAUSE_SHARE:
         return "context", f"it carries only {found.share:.0%} of the excess failures"
-    named = rows.filter((rows.period == "incident") & rows.failure & (rows.name == found.name))
+    named = failed.filter(failed.name == found.name)
     nearby = change_before_onset(ctx, ctx.table("events"), named)
     if nearby:
         return "context", f"the {nearby.describe()} landed just before: our change may be why"
@@ -87,7 +98,7 @@ def _role(ctx: AnalysisContext, rows: Any, found: UpstreamTest) -> tuple[Role, s
 
 def _finding(
     ctx: AnalysisContext,
-    rows: Any,
+    failed: Any,
     found: UpstreamTest,
     explains: list[str],
     *,
@@ -123,7 +134,7 @@ def _finding(
         test=Test(found.test_name, found.p_value, found.q_value, None, found.family_size),
         effect=found.effect,
         effect_name="failure share lift" if found.per_call else "failure rate ratio",
-        examples=_examples(ctx, rows, found.name),
+        examples=_examples(ctx, failed, found.name),
         caveat="could be wrong if our own change broke the calls, or one caller retries hard",
         subject=Subject("dependency", found.name, role),
         evidence={
@@ -136,8 +147,8 @@ def _finding(
     )  # fmt: skip
 
 
-def _examples(ctx: AnalysisContext, rows: Any, name: str) -> tuple[str, ...]:
-    named = rows.filter((rows.period == "incident") & rows.failure & (rows.name == name))
+def _examples(ctx: AnalysisContext, failed: Any, name: str) -> tuple[str, ...]:
+    named = failed.filter(failed.name == name)
     first = named.order_by(["ts", "source", "line"]).limit(ctx.params.max_examples)
     return tuple(str(m)[:300] for m in first.message.fill_null("").execute() if m)
 
