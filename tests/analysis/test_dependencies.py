@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.dependency_stats import PER_CALL_TEST, PER_SECOND_TEST
 from warroom.analysis.finding import AnalyzerResult, Finding, Subject
 from warroom.analysis.investigate import WindowRequest, investigate
+from warroom.analysis.schemas import investigation_schema
 
 ONSET = T0 + timedelta(hours=5, minutes=10)
 GATEWAY_TIMEOUT = "timeout after 5000 ms calling payments-gateway:443 (order {n})"
@@ -81,14 +84,38 @@ def test_dependencies_outage_names_the_upstream_as_cause(
 
 def test_dependencies_outage_outranks_the_route_it_breaks() -> None:
     frames, _ = _outage()
+    inputs = {
+        "events": sum(len(f) for f in frames),
+        "metrics_samples": 0,
+        "changes": 0,
+        "cron_jobs": 0,
+        "reports": 0,
+        "rejected_lines": 0,
+        "skipped": [],
+    }
     result = investigate(
-        store(*frames), inputs={}, request=WindowRequest(incident=INCIDENT),
+        store(*frames), inputs=inputs, request=WindowRequest(incident=INCIDENT),
         analyzers=register_analyzers(),
     )  # fmt: skip
     assert (result.suspects[0].kind, result.suspects[0].ref) == ("dependency", "payments-gateway")
     route = result.finding("http:server_error_surge:POST /api/checkout")
     assert route is not None and route.subject is not None and route.subject.role == "context"
     assert not any(s.kind == "endpoint" for s in result.suspects)
+    contract = result.to_json()
+    jsonschema.validate(contract, investigation_schema())
+    mine = [f for f in contract["findings"] if not f["id"].startswith("onset:")]
+    assert {f["analyzer"] for f in mine} >= {"dependencies:v1", "http:v1", "messages:v1"}
+    assert _numbers_as_text(mine) == [], "numpy values leaked into the JSON as text"
+
+
+def _numbers_as_text(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _numbers_as_text(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _numbers_as_text(v)]
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return [value]
+    return []
 
 
 def _calls(seed: int, failing_share_after: float) -> pd.DataFrame:

@@ -4,8 +4,10 @@ import duckdb
 import ibis
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from warroom.analysis.message_keys import with_templates
+from warroom.analysis.message_keys import coarse_message, template_of, with_templates
 
 CASES = [
     (
@@ -59,3 +61,35 @@ def test_message_keys_different_messages_stay_apart_and_null_stays_null() -> Non
     templates = _templates(["order 1 not found", "order 1 shipped", None])
     assert templates[0] != templates[1]
     assert templates[2] is None
+
+
+TOKENS = st.one_of(
+    st.sampled_from(["order", "failed", "v2", "ipv6", "took", "user=", "(", ")", ",", "x:"]),
+    st.integers(-(10**9), 10**9).map(str),
+    st.floats(0, 1e6, allow_nan=False).map(lambda f: f"{f:.3f}"),
+    st.integers(0, 99999).map(lambda n: f"{n}ms"),
+    st.from_regex(r"10\.0\.[0-9]{1,3}\.[0-9]{1,3}(:[0-9]{2,5})?", fullmatch=True),
+    st.from_regex(r"[a-f0-9]{6,12}", fullmatch=True),
+    st.from_regex(r"/api/[a-z]{1,6}/[0-9]{1,6}", fullmatch=True),
+    st.from_regex(r"[a-z]{1,8}=[0-9]{1,5}", fullmatch=True),
+    st.from_regex(r"'[a-z0-9 .]{0,8}'", fullmatch=True),
+)
+_TABLE = ibis.table({"i": "int64", "message": "string"}, name="m")
+_SQL = str(
+    ibis.to_sql(
+        _TABLE.mutate(
+            plain=template_of(_TABLE.message), coarse=template_of(coarse_message(_TABLE.message))
+        ).order_by("i"),
+        dialect="duckdb",
+    )
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(TOKENS, min_size=1, max_size=8), min_size=1, max_size=30))
+def test_message_keys_coarse_message_keeps_the_template(lines: list[list[str]]) -> None:
+    messages = [" ".join(tokens) for tokens in lines]
+    con = duckdb.connect()
+    con.register("m", pd.DataFrame({"i": range(len(messages)), "message": messages}))
+    frame = con.execute(_SQL).df()
+    assert list(frame["plain"]) == list(frame["coarse"])

@@ -73,8 +73,20 @@ class ShiftReport:
     tested_falls: int
 
 
-def exposure(ctx: AnalysisContext, events: Any) -> Exposure | None:
-    """Covered seconds per period (windows clipped to the data) and non-error volume."""
+def exposure(ctx: AnalysisContext) -> Exposure | None:
+    """Covered seconds per period (windows clipped to the data) and non-error volume.
+
+    Several analyzers need it; it is computed once per investigation and kept in
+    `ctx.facts["surge"]` (a helper's facts, next to the analyzers' own).
+    """
+    shared = ctx.facts.setdefault("surge", {})
+    if "exposure" not in shared:
+        shared["exposure"] = _exposure(ctx, ctx.table("events"))
+    found: Exposure | None = shared["exposure"]
+    return found
+
+
+def _exposure(ctx: AnalysisContext, events: Any) -> Exposure | None:
     span = events.aggregate(low=events.ts.min(), high=events.ts.max()).execute()
     low, high = span["low"].iloc[0], span["high"].iloc[0]
     if low is None or str(low) == "NaT":

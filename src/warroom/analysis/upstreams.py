@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from warroom.analysis import signals
 
@@ -121,41 +122,66 @@ def is_failure(events: Any) -> Any:
     return signals.is_error(events) | (events.level.fill_null("") == "warn")
 
 
+@ibis.udf.scalar.builtin(name="map_contains")  # type: ignore[untyped-decorator]
+def _map_contains(values: dt.Map[dt.string, dt.string], key: dt.string) -> dt.boolean:
+    """The engine's own key test (DuckDB `map_contains`): far cheaper per row than reading the
+    value, which is what Ibis's `MapValue.contains` compiles to."""
+
+
 def has_name_field(events: Any) -> Any:
     """Ibis boolean: `attrs` holds one of the fields that name an upstream."""
-    keys = events.attrs.keys().intersect(ibis.literal(list(ATTR_KEYS)))
-    return (keys.length() > 0).fill_null(False)
+    found = _map_contains(events.attrs, ATTR_KEYS[0])
+    for key in ATTR_KEYS[1:]:
+        found = found | _map_contains(events.attrs, key)
+    return found.fill_null(False)
 
 
 def named_in_fields(events: Any) -> Any:
     return canonical(ibis.coalesce(*(events.attrs.get(key).nullif("") for key in ATTR_KEYS)))
 
 
+STACK_PROBE_CHARS = 300  # the exception line(s) at the top of a trace name the host, if any
+# Free-standing numbers (ids, durations, counts) become `#`, so that failures that differ only in
+# them share one probe text; numbers glued to a name or a dot (`payments-gateway:443`,
+# `10.0.0.5`, `db1`) are kept, they are part of the upstream's name or address.
+LOOSE_NUMBER = r"(^|[\s=(\[#,])[-+]?\d+(?:\.\d+)?(?:ms|s)?($|[\s)\],;])"
+
+
 def probe_text(events: Any) -> Any:
-    """Ibis string: what a failure's name is read from — its message and the top of its stack."""
-    return events.message.fill_null("") + "\n" + events.stack.fill_null("").substr(0, 400)
+    """Ibis string: what a failure's name is read from — its exception type, its message and the
+    top of its stack, with free-standing numbers masked."""
+    text = (
+        events.exception_type.fill_null("")
+        + "\n"
+        + events.message.fill_null("")
+        + "\n"
+        + events.stack.fill_null("").substr(0, STACK_PROBE_CHARS)
+    )
+    return text.re_replace(LOOSE_NUMBER, r"\1#\2")
 
 
-def named_in_text(probe: Any, exception_type: Any) -> Any:
+def named_in_text(probe: Any) -> Any:
     """Ibis string: the upstream a failure's probe text (see `probe_text`) names, or NULL.
-    Pass columns, not expressions: every pattern reads them again."""
+    Pass a column, not an expression: every pattern reads it again."""
     found = [_plausible(probe.re_extract(p, 1)) for p in MESSAGE_PATTERNS]
-    anywhere = exception_type.fill_null("") + " " + probe
     system = ibis.ifelse(
-        anywhere.re_search(CONNECTIVITY), anywhere.re_extract(KNOWN_SYSTEMS, 1), ibis.literal("")
+        probe.re_search(CONNECTIVITY), probe.re_extract(KNOWN_SYSTEMS, 1), ibis.literal("")
     )
     return canonical(ibis.coalesce(*found, _plausible(system)))
 
 
 def with_upstream(rows: Any) -> Any:
-    """`rows` plus `name`: the upstream each names (fields always, text for failures only)."""
-    staged = rows.mutate(probe=probe_text(rows))
-    from_text = ibis.ifelse(
-        is_failure(staged),
-        named_in_text(staged.probe, staged.exception_type),
-        ibis.null("string"),
+    """`rows` plus `name`: the upstream each names (fields always, text for failures only).
+    Text is read once per distinct probe text and joined back."""
+    staged = rows.mutate(
+        probe=probe_text(rows), fielded=has_name_field(rows), failed=is_failure(rows)
     )
-    return staged.mutate(name=ibis.coalesce(named_in_fields(staged), from_text)).drop("probe")
+    texts = staged.filter(staged.failed & ~staged.fielded).select("probe").distinct()
+    texts = texts.mutate(text_name=named_in_text(texts.probe))
+    joined = staged.left_join(texts, "probe")
+    from_fields = ibis.ifelse(joined.fielded, named_in_fields(joined), ibis.null("string"))
+    named = joined.mutate(name=ibis.coalesce(from_fields, joined.text_name))
+    return named.select(*rows.columns, "name")
 
 
 def request_route(events: Any) -> Any:
@@ -184,8 +210,8 @@ def upstream_counts(rows: Any) -> Any:
     )
     texts = rows.filter(rows.failure & ~has_name_field(rows))
     texts = texts.mutate(probe=probe_text(texts))
-    distinct = texts.group_by(["probe", "exception_type", "period"]).aggregate(n=texts.count())
-    distinct = distinct.mutate(name=named_in_text(distinct.probe, distinct.exception_type))
+    distinct = texts.group_by(["probe", "period"]).aggregate(n=texts.count())
+    distinct = distinct.mutate(name=named_in_text(distinct.probe))
     by_text = distinct.group_by(["name", "period"]).aggregate(
         calls=distinct.n.sum(), failures=distinct.n.sum()
     )

@@ -41,7 +41,7 @@ class Dependencies:
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         events = ctx.table("events")
-        exp = surge.exposure(ctx, events)
+        exp = surge.exposure(ctx)
         if exp is None:
             return AnalyzerResult(notes=["no events in the incident window or the baseline"])
         rows = _rows(ctx, events)

@@ -20,7 +20,7 @@ from typing import Any
 from warroom.analysis import signals, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Test
-from warroom.analysis.message_keys import with_templates
+from warroom.analysis.message_keys import coarse_message, with_templates
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
 QUESTION = "Which log messages are new, surged, or gone since the baseline?"
@@ -45,7 +45,7 @@ class Messages:
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         events = ctx.table("events")
-        exp = surge.exposure(ctx, events)
+        exp = surge.exposure(ctx)
         if exp is None:
             return AnalyzerResult(notes=["no events in the incident window or the baseline"])
         counts, info = _template_counts(ctx, events)
@@ -74,19 +74,28 @@ class Messages:
 def _template_counts(
     ctx: AnalysisContext, events: Any
 ) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]:
-    """Per template and period: lines, error lines, and example messages. Distinct messages are
-    grouped before masking, so the masking runs once per distinct message."""
+    """Per template and period: lines, error lines, and example messages. Messages are grouped
+    (raw, then with free-standing numbers as `0`) before masking, so the masking runs once per
+    distinct shape, not once per line."""
     rows = events.filter(events.message.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts), err=signals.is_error(rows).cast("int64"))
     rows = rows.filter(rows.period.notnull())
-    distinct = rows.group_by(["message", "period"]).aggregate(n=rows.count(), errors=rows.err.sum())
-    keyed = with_templates(distinct)
+    raw = rows.group_by(["message", "period"]).aggregate(n=rows.count(), errors=rows.err.sum())
+    raw = raw.mutate(coarse=coarse_message(raw.message))
+    coarse = raw.group_by(["coarse", "period"]).aggregate(
+        n=raw.n.sum(),
+        errors=raw.errors.sum(),
+        low=raw.message.min(),
+        high=raw.message.max(),
+        most=raw.message.argmax(raw.n * 1_000_000 - raw.message.length()),
+    )
+    keyed = with_templates(coarse, column="coarse")
     grouped = keyed.group_by(["template", "period"]).aggregate(
         n=keyed.n.sum(),
         errors=keyed.errors.sum(),
-        low=keyed.message.min(),
-        high=keyed.message.max(),
-        most=keyed.message.argmax(keyed.n * 1_000_000 - keyed.message.length()),
+        low=keyed.low.min(),
+        high=keyed.high.max(),
+        most=keyed.most.argmax(keyed.n * 1_000_000 - keyed.most.length()),
     )
     table = grouped.order_by(["template", "period"]).execute()
     by: dict[str, dict[str, Any]] = {}

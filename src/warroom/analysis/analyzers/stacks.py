@@ -60,7 +60,7 @@ class Stacks:
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         events = ctx.table("events")
         groups = _groups(ctx, events)
-        exp = surge.exposure(ctx, events) if groups else None
+        exp = surge.exposure(ctx) if groups else None
         if exp is None:
             return AnalyzerResult(notes=["no exceptions in the incident window or the baseline"])
         counts = [
