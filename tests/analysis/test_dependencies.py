@@ -63,7 +63,11 @@ def _finding(result: AnalyzerResult, finding_id: str) -> Finding:
 @pytest.fixture(scope="module")
 def outage() -> tuple[AnalyzerResult, pd.DataFrame]:
     frames, named = _outage()
-    return Dependencies().run(context(store(*frames))), named
+    con = store(*frames)
+    result = Dependencies().run(context(con))
+    left = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert left == [], "the scratch table must be dropped"
+    return result, named
 
 
 def test_dependencies_outage_names_the_upstream_as_cause(

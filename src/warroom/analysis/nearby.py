@@ -102,6 +102,8 @@ def failing_services(ctx: AnalysisContext, events: Any) -> list[str]:
 def change_before_onset(ctx: AnalysisContext, events: Any, rows: Any) -> NearbyChange | None:
     """The first deploy-like change just before the onset to a service of `rows` (the events an
     analyzer blames) or to a failing service; None when there is none."""
+    if not ctx.has("changes"):
+        return None
     services = sorted({*services_of(rows), *failing_services(ctx, events)})
     found = changes_before(ctx, at=onset_or_start(ctx), services=services)
     return found[0] if found else None

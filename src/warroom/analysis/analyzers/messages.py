@@ -24,6 +24,7 @@ from warroom.analysis.message_keys import coarse_message, with_templates
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
 QUESTION = "Which log messages are new, surged, or gone since the baseline?"
+MAX_MESSAGE_CHARS = 2000  # a template is read from the start of a message (a 10 MB line is data)
 MAX_RISING = 10
 MAX_VANISHED = 5
 TEST_NAME = "Poisson rate ratio (conditional binomial), traffic-adjusted, BH over templates"
@@ -81,7 +82,7 @@ def _template_counts(
     rows = rows.mutate(period=ctx.period(rows.ts), err=signals.is_error(rows).cast("int64"))
     rows = rows.filter(rows.period.notnull())
     raw = rows.group_by(["message", "period"]).aggregate(n=rows.count(), errors=rows.err.sum())
-    raw = raw.mutate(coarse=coarse_message(raw.message))
+    raw = raw.mutate(coarse=coarse_message(raw.message.substr(0, MAX_MESSAGE_CHARS)))
     coarse = raw.group_by(["coarse", "period"]).aggregate(
         n=raw.n.sum(),
         errors=raw.errors.sum(),

@@ -87,6 +87,8 @@ def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
     rows = events.filter(events.stack.notnull() | events.exception_type.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts))
     rows = rows.filter(rows.period.notnull())
+    if int(rows.count().execute()) == 0:  # spares compiling the frame parser for nothing
+        return {}
     rows = rows.mutate(route=ibis.ifelse(rows.path.notnull(), route(rows), ibis.null("string")))
     keys = ["exception_type", "stack", "period", "route"]
     distinct = rows.group_by(keys).aggregate(n=rows.count())
