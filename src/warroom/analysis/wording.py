@@ -20,7 +20,9 @@ def q_text(q_value: float | None, name: str = "q") -> str:
 
 
 def rate_text(count: int, seconds: float) -> str:
-    """Events per minute or per hour, whichever reads better: `12.0/min`, `0.5/h`."""
+    """Events per minute or per hour, whichever reads better: `12.0/min`, `0.5/h`, `none`."""
+    if count == 0:
+        return "none"
     per_minute = count * 60.0 / seconds if seconds > 0 else 0.0
     return f"{per_minute:.1f}/min" if per_minute >= 0.1 else f"{per_minute * 60:.2f}/h"
 

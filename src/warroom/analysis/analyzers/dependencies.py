@@ -107,15 +107,9 @@ def _finding(
 ) -> Finding:
     weight = min(1.0, found.share / FULL_WEIGHT_SHARE)
     kind = "new_dependency_failures" if found.base_failures == 0 else "dependency_failures"
-    per = (
-        f"{count_of(found.failures, found.calls)} calls failed"
-        if found.per_call
-        else f"{found.failures:,} failures ({rate_text(found.failures, found.seconds[0])})"
-    )
-    before = (
-        f"{count_of(found.base_failures, found.base_calls)}"
-        if found.per_call
-        else f"{found.base_failures:,} ({rate_text(found.base_failures, found.seconds[1])})"
+    per = _how_many(found.failures, found.calls, found.seconds[0], per_call=found.per_call)
+    before = _how_many(
+        found.base_failures, found.base_calls, found.seconds[1], per_call=found.per_call
     )
     statement = (
         f"Calls to {found.name} fail: {per} in the incident window vs {before} in the baseline "
@@ -145,6 +139,14 @@ def _finding(
             "explains": [["endpoint", r] for r in explains],
         },
     )  # fmt: skip
+
+
+def _how_many(failures: int, calls: int, seconds: float, *, per_call: bool) -> str:
+    if per_call:
+        return f"{count_of(failures, calls)} calls failed"
+    if failures == 0:
+        return "none"
+    return f"{failures:,} failures ({rate_text(failures, seconds)})"
 
 
 def _examples(ctx: AnalysisContext, failed: Any, name: str) -> tuple[str, ...]:

@@ -101,7 +101,7 @@ def _eliminations(report: RouteReport, roles: dict[str, tuple[Role, str]]) -> li
         why = roles[top][1] if top in roles else "other routes fail too"
         found.append(Elimination(
             "a single failing endpoint as the cause",
-            f"{len(roles)} route(s) fail more than in the baseline; the largest share of the 5xx "
+            f"{_routes(len(roles))} more than in the baseline; the largest share of the 5xx "
             f"excess is on {top}, but {why}",
             finding_ids=tuple(f"http:server_error_surge:{r}" for r in sorted(roles)),
         ))  # fmt: skip
@@ -112,6 +112,10 @@ def _eliminations(report: RouteReport, roles: dict[str, tuple[Role, str]]) -> li
             f"incident window vs {count_of(base['4xx'], base['requests'])} in the baseline",
         ))  # fmt: skip
     return found
+
+
+def _routes(count: int) -> str:
+    return "1 route fails" if count == 1 else f"{count} routes fail"
 
 
 def _facts(report: RouteReport, roles: dict[str, tuple[Role, str]]) -> dict[str, Any]:

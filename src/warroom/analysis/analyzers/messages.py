@@ -121,7 +121,11 @@ def _finding(shift: surge.Shift, info: TemplateInfo, exp: surge.Exposure) -> Fin
     c = shift.comparison
     level = "error" if info.errors[0] + info.errors[1] > 0 else "non-error"
     now = f"{c.incident_count:,} times ({rate_text(c.incident_count, exp.incident_seconds)})"
-    before = f"{c.baseline_count:,} ({rate_text(c.baseline_count, exp.baseline_seconds)})"
+    before = (
+        f"{c.baseline_count:,} ({rate_text(c.baseline_count, exp.baseline_seconds)})"
+        if c.baseline_count
+        else "none"
+    )
     verb = {"new": "is new", "surged": "surged", "vanished": "fell away"}[shift.direction]
     size = "none before" if shift.direction == "new" else f"{shift.effect:.1f}x"
     statement = (
