@@ -62,8 +62,8 @@ def test_messages_new_error_template_with_numbers_and_real_examples(
     }
     assert finding.q_value is not None and finding.q_value < 1e-20
     assert finding.score > 0.8
-    assert set(finding.examples) <= set(timeouts["message"])
-    assert len(finding.examples) == 3
+    assert set(finding.examples) <= set(timeouts["message"])  # real lines, all different
+    assert 2 <= len(set(finding.examples)) == len(finding.examples) <= 3
     assert "is new" in finding.statement and "none before" in finding.statement
     assert finding.subject is None
     assert result.facts["new"] == [TIMEOUT_TEMPLATE]

@@ -13,6 +13,7 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import Finding, Role, Subject, Test
 from warroom.analysis.routes import (
     OWN_BASELINE,
+    CodeCount,
     NewCode,
     RouteReport,
     RouteResult,
@@ -36,22 +37,12 @@ def route_finding(
 ) -> Finding:
     c = found.comparison
     kind = "server_error_surge" if found.klass == "5xx" else "client_error_surge"
-    codes = ", ".join(f"{x.code}: {x.incident:,}" for x in found.codes if x.incident)
-    against = (
-        f"{count_of(c.b_hits, c.b_total)} in the baseline"
-        if found.compared_with == OWN_BASELINE
-        else f"{c.b_hits / max(c.b_total, 1):.2%} of all requests in the baseline (a new route)"
-    )
-    statement = (
-        f"{count_of(c.a_hits, c.a_total)} requests to {found.route} failed with {found.klass} "
-        f"({codes}) in the incident window vs {against} ({c.lift:.1f}x, {q_text(found.q_value)})."
-    )
     return Finding(
         id=f"http:{kind}:{found.route}",
         analyzer=ANALYZER,
         kind=kind,
         question=QUESTION,
-        statement=statement,
+        statement=_route_statement(found),
         score=stats.strength(found.q_value, c.lift, min_effect=ctx.params.min_ratio),
         incident={"failed": c.a_hits, "requests": c.a_total},
         baseline={"failed": c.b_hits, "requests": c.b_total, "compared_with": found.compared_with},
@@ -66,15 +57,36 @@ def route_finding(
         subject=Subject("endpoint", found.route, role),
         evidence={
             "class": found.klass,
-            "codes": [
-                {"code": x.code, "incident": x.incident, "baseline": x.baseline,
-                 "new": x.baseline == 0, "q_value": x.q_value, "lift": x.lift}
-                for x in found.codes
-            ],
+            "codes": [_code_json(x) for x in found.codes],
             "share_of_5xx_excess": round(report.excess_share(found.route), 4),
             "role_why": why,
         },
-    )  # fmt: skip
+    )
+
+
+def _route_statement(found: RouteResult) -> str:
+    c = found.comparison
+    codes = ", ".join(f"{x.code}: {x.incident:,}" for x in found.codes if x.incident)
+    against = (
+        f"{count_of(c.b_hits, c.b_total)} in the baseline"
+        if found.compared_with == OWN_BASELINE
+        else f"{c.b_hits / max(c.b_total, 1):.2%} of all requests in the baseline (a new route)"
+    )
+    return (
+        f"{count_of(c.a_hits, c.a_total)} requests to {found.route} failed with {found.klass} "
+        f"({codes}) in the incident window vs {against} ({c.lift:.1f}x, {q_text(found.q_value)})."
+    )
+
+
+def _code_json(code: CodeCount) -> dict[str, Any]:
+    return {
+        "code": code.code,
+        "incident": code.incident,
+        "baseline": code.baseline,
+        "new": code.baseline == 0,
+        "q_value": code.q_value,
+        "lift": code.lift,
+    }
 
 
 def new_code_finding(report: RouteReport, code: NewCode) -> Finding:

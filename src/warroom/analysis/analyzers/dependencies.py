@@ -107,20 +107,12 @@ def _finding(
 ) -> Finding:
     weight = min(1.0, found.share / FULL_WEIGHT_SHARE)
     kind = "new_dependency_failures" if found.base_failures == 0 else "dependency_failures"
-    per = _how_many(found.failures, found.calls, found.seconds[0], per_call=found.per_call)
-    before = _how_many(
-        found.base_failures, found.base_calls, found.seconds[1], per_call=found.per_call
-    )
-    statement = (
-        f"Calls to {found.name} fail: {per} in the incident window vs {before} in the baseline "
-        f"({found.effect:.1f}x, {q_text(found.q_value)}); {found.share:.0%} of the excess failures."
-    )
     return Finding(
         id=f"dependencies:{kind}:{found.name}",
         analyzer=Dependencies.id,
         kind=kind,
         question=QUESTION,
-        statement=statement,
+        statement=_statement(found),
         score=round(stats.strength(found.q_value, found.effect) * weight, 4),
         incident={"failures": found.failures, "calls": found.calls, "seconds": found.seconds[0]},
         baseline={"failures": found.base_failures, "calls": found.base_calls,
@@ -139,6 +131,17 @@ def _finding(
             "explains": [["endpoint", r] for r in explains],
         },
     )  # fmt: skip
+
+
+def _statement(found: UpstreamTest) -> str:
+    per = _how_many(found.failures, found.calls, found.seconds[0], per_call=found.per_call)
+    before = _how_many(
+        found.base_failures, found.base_calls, found.seconds[1], per_call=found.per_call
+    )
+    return (
+        f"Calls to {found.name} fail: {per} in the incident window vs {before} in the baseline "
+        f"({found.effect:.1f}x, {q_text(found.q_value)}); {found.share:.0%} of the excess failures."
+    )
 
 
 def _how_many(failures: int, calls: int, seconds: float, *, per_call: bool) -> str:

@@ -88,7 +88,7 @@ def _template_counts(
         errors=raw.errors.sum(),
         low=raw.message.min(),
         high=raw.message.max(),
-        most=raw.message.argmax(raw.n * 1_000_000 - raw.message.length()),
+        pick=raw.message.argmin(raw.message.hash()),  # a third example, the same every run
     )
     keyed = with_templates(coarse, column="coarse")
     grouped = keyed.group_by(["template", "period"]).aggregate(
@@ -96,9 +96,12 @@ def _template_counts(
         errors=keyed.errors.sum(),
         low=keyed.low.min(),
         high=keyed.high.max(),
-        most=keyed.most.argmax(keyed.n * 1_000_000 - keyed.most.length()),
+        pick=keyed.pick.argmin(keyed.pick.hash()),
     )
-    table = grouped.order_by(["template", "period"]).execute()
+    return _collect(grouped.order_by(["template", "period"]).execute())
+
+
+def _collect(table: Any) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]:
     by: dict[str, dict[str, Any]] = {}
     for row in table.itertuples():
         by.setdefault(str(row.template), {})[row.period] = row
@@ -108,7 +111,7 @@ def _template_counts(
         counts.append(surge.KeyCount(template, _n(inc, "n"), _n(base, "n")))
         shown = inc if inc is not None else base
         assert shown is not None  # every template was seen in one of the periods
-        examples = tuple(dict.fromkeys(str(m) for m in (shown.most, shown.low, shown.high)))
+        examples = tuple(dict.fromkeys(str(m) for m in (shown.low, shown.pick, shown.high)))
         info[template] = TemplateInfo((_n(inc, "errors"), _n(base, "errors")), examples)
     return counts, info
 
@@ -120,18 +123,6 @@ def _n(row: Any, column: str) -> int:
 def _finding(shift: surge.Shift, info: TemplateInfo, exp: surge.Exposure) -> Finding:
     c = shift.comparison
     level = "error" if info.errors[0] + info.errors[1] > 0 else "non-error"
-    now = f"{c.incident_count:,} times ({rate_text(c.incident_count, exp.incident_seconds)})"
-    before = (
-        f"{c.baseline_count:,} ({rate_text(c.baseline_count, exp.baseline_seconds)})"
-        if c.baseline_count
-        else "none"
-    )
-    verb = {"new": "is new", "surged": "surged", "vanished": "fell away"}[shift.direction]
-    size = "none before" if shift.direction == "new" else f"{shift.effect:.1f}x"
-    statement = (
-        f"The {level} message {clip(shift.key, 160)!r} {verb}: {now} in the incident window vs "
-        f"{before} in the baseline ({size}, {q_text(shift.q_value)})."
-    )
     caveat = (
         "could be wrong if the release changed what is logged, or if traffic to this path shifted"
         if shift.direction != "vanished"
@@ -142,7 +133,7 @@ def _finding(shift: surge.Shift, info: TemplateInfo, exp: surge.Exposure) -> Fin
         analyzer=Messages.id,
         kind=KINDS[shift.direction],
         question=QUESTION,
-        statement=statement,
+        statement=_statement(shift, level, exp),
         score=shift.score,
         incident={"lines": c.incident_count, "error_lines": info.errors[0],
                   "seconds": exp.incident_seconds},
@@ -156,6 +147,22 @@ def _finding(shift: surge.Shift, info: TemplateInfo, exp: surge.Exposure) -> Fin
         evidence={"template": shift.key, "level": level,
                   "traffic_factor": round(shift.volume_factor, 4)},
     )  # fmt: skip
+
+
+def _statement(shift: surge.Shift, level: str, exp: surge.Exposure) -> str:
+    c = shift.comparison
+    now = f"{c.incident_count:,} times ({rate_text(c.incident_count, exp.incident_seconds)})"
+    before = (
+        f"{c.baseline_count:,} ({rate_text(c.baseline_count, exp.baseline_seconds)})"
+        if c.baseline_count
+        else "none"
+    )
+    verb = {"new": "is new", "surged": "surged", "vanished": "fell away"}[shift.direction]
+    size = "none before" if shift.direction == "new" else f"{shift.effect:.1f}x"
+    return (
+        f"The {level} message {clip(shift.key, 160)!r} {verb}: {now} in the incident window vs "
+        f"{before} in the baseline ({size}, {q_text(shift.q_value)})."
+    )
 
 
 def _eliminations(

@@ -144,26 +144,32 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _finding(shift: surge.Shift, group: StackGroup, exp: surge.Exposure) -> Finding:
+def _statement(shift: surge.Shift, group: StackGroup, exp: surge.Exposure) -> str:
     c = shift.comparison
     where = f" at {' < '.join(group.frames)}" if group.frames else ""
     cause = f" (caused by {group.root})" if group.root else ""
-    routes = group.routes.most_common(3)
-    on = ", ".join(f"{r} ({n / max(c.incident_count, 1):.0%})" for r, n in routes)
+    on = ", ".join(
+        f"{r} ({n / max(c.incident_count, 1):.0%})" for r, n in group.routes.most_common(3)
+    )
     size = "none before" if shift.direction == "new" else f"{shift.effect:.1f}x"
-    statement = (
+    return (
         f"{'New' if shift.direction == 'new' else 'Surged'} exception {group.kind}{cause}{where}: "
         f"{c.incident_count:,} in the incident window "
         f"({rate_text(c.incident_count, exp.incident_seconds)}) vs {c.baseline_count:,} in the "
         f"baseline ({size}, {q_text(shift.q_value)}){'; thrown on ' + on if on else ''}."
     )
+
+
+def _finding(shift: surge.Shift, group: StackGroup, exp: surge.Exposure) -> Finding:
+    c = shift.comparison
+    routes = group.routes.most_common(3)
     kind = "new_exception" if shift.direction == "new" else "surged_exception"
     return Finding(
         id=f"stacks:{kind}:{short_key(shift.key)}",
         analyzer=Stacks.id,
         kind=kind,
         question=QUESTION,
-        statement=statement,
+        statement=_statement(shift, group, exp),
         score=shift.score,
         incident={"exceptions": c.incident_count, "seconds": exp.incident_seconds},
         baseline={"exceptions": c.baseline_count, "seconds": exp.baseline_seconds},
