@@ -197,3 +197,21 @@ def test_dependencies_small_share_of_a_larger_failure_is_only_a_clue() -> None:
     assert finding.subject is not None and finding.subject.role == "context"
     assert finding.evidence["share_of_excess_failures"] < 0.2
     assert finding.score < 0.2
+
+
+def test_dependencies_and_friends_give_the_same_answer_whatever_the_row_order() -> None:
+    frames, _ = _outage()
+    java = _calls(seed=51, failing_share_after=0.2)
+    ordered = pd.concat([*frames, java], ignore_index=True)
+    shuffled = ordered.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+    def run(frame: pd.DataFrame) -> dict[str, object]:
+        result = investigate(
+            store(frame), inputs={}, request=WindowRequest(incident=INCIDENT),
+            analyzers=register_analyzers(),
+        )  # fmt: skip
+        contract = result.to_json()
+        contract.pop("coverage")  # timings
+        return contract
+
+    assert run(ordered) == run(shuffled)
