@@ -25,7 +25,7 @@ def investigate_command(
     ctx: typer.Context,
     bundle: Path = typer.Argument(
         ...,
-        help="A bundle: a directory (or .tar.gz / .zip) of logs, metrics, changes, crontabs, reports.",
+        help="A directory (or .tar.gz / .zip) of logs, metrics, changes, crontabs, reports.",
     ),
     start: str | None = typer.Option(
         None, "--start", help="Incident window start (default: manifest, else detected)."
