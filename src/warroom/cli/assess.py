@@ -206,7 +206,9 @@ def _render(
     reasons.add_column()
     for line in assessment.explanation:
         reasons.add_row(" •", Text(line))
-    out.print("[bold]Why[/bold]", reasons, "", f"[bold]What {level.id} triggers[/bold]")
+    out.print("[bold]Why[/bold]")
+    out.print(reasons)
+    out.print(f"\n[bold]What {level.id} triggers[/bold]")
     out.print(_triggers_table(triggered, local))
 
 

@@ -110,18 +110,16 @@ def check(
         "framework": None if framework is None else _outline(framework),
     }
 
-    def human(out: Console) -> None:
+    def human(_: Console) -> None:
+        # Plain lines, never wrapped: editors and CI parse the FILE:LINE: prefixes.
         for problem in result.problems:
-            out.print(
-                f"{path}:{problem.line or '?'}: {problem.field}: {problem.message}", markup=False
-            )
+            _write(f"{path}:{problem.line or '?'}: {problem.field}: {problem.message}\n")
         if framework is not None and result.valid:
-            outline = _outline(framework)
-            out.print(
+            levels = ", ".join(level.id for level in framework.levels)
+            _write(
                 f"{path}: valid severity framework {framework.id!r}: {len(framework.levels)} "
-                f"levels ({', '.join(outline['levels'])}), {len(framework.questions)} questions, "
-                f"{len(framework.rules)} rules.",
-                markup=False,
+                f"levels ({levels}), {len(framework.questions)} questions, "
+                f"{len(framework.rules)} rules.\n"
             )
 
     emit(summary, as_json=as_json, human=human)
@@ -265,7 +263,9 @@ def level_panel(framework: Framework, level: Level) -> Panel:
 
 
 def questions_table(framework: Framework) -> Table:
-    table = Table("question", "type", "asks", "notes", title="Assessment questions")
+    table = Table(title="Assessment questions")
+    for header in ("question", "type", "asks", "notes"):
+        table.add_column(header, overflow="fold")
     for question in framework.questions:
         kind = question.type if question.type != "choice" else "/".join(question.choices or [])
         notes = []
@@ -278,7 +278,9 @@ def questions_table(framework: Framework) -> Table:
 
 
 def rules_table(framework: Framework) -> Table:
-    table = Table("rule", "level", "when", "because", title="Assessment rules")
+    table = Table(title="Assessment rules (the most severe level that matches wins)")
+    for header in ("rule", "level", "when", "because"):
+        table.add_column(header, overflow="fold")
     for rule in framework.rules:
         table.add_row(rule.id, framework.level(rule.level).id, rule.when, rule.because)
     return table

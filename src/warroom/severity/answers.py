@@ -44,11 +44,20 @@ def answer_hint(question: Question) -> str:
         return "yes/no/?"
     if question.type == "choice":
         return "/".join([*(question.choices or []), "?"])
+    return f"{_number_hint(question)}, or ?"
+
+
+def _number_hint(question: Question) -> str:
     if question.is_share:
-        return "0-1 or a percentage, ?"
+        return "0-1 or a percentage"
     low, high = _bounds(question)
-    span = f"{_number(low) if low is not None else ''}-{_number(high) if high is not None else ''}"
-    return f"a number{f' {span}' if span != '-' else ''}, ?"
+    if low is not None and high is not None:
+        return f"a number from {_number(low)} to {_number(high)}"
+    if low is not None:
+        return f"a number of at least {_number(low)}"
+    if high is not None:
+        return f"a number of at most {_number(high)}"
+    return "a number"
 
 
 def parse_answer(question: Question, text: str) -> AnswerValue | None:
@@ -62,7 +71,10 @@ def parse_answer(question: Question, text: str) -> AnswerValue | None:
         raise _invalid(question, text)
     if question.type == "choice":
         return _parse_choice(question, typed, text)
-    return check_value(question, _parse_number(question, typed, text))
+    try:
+        return check_value(question, _parse_number(question, typed, text))
+    except InputError as error:
+        raise _invalid(question, text) from error
 
 
 def checked_answers(framework: Framework, answers: Answers) -> dict[str, AnswerValue]:

@@ -155,6 +155,13 @@ class _Judge:
         self.domains = answer_domains(framework)
         self.waiting_for = {q.id for q in framework.questions if q.optional and q.id not in known}
         self.ranks = {level.id: level.rank for level in framework.levels}
+        self.by_severity = sorted(
+            (
+                (framework.level(rule.level).rank, framework.condition(rule))
+                for rule in framework.rules
+            ),
+            key=lambda pair: pair[0],
+        )
 
     def rank_of(self, level_id: str) -> int:
         return self.ranks[level_id]
@@ -165,8 +172,13 @@ class _Judge:
         return sorted(found, key=lambda match: self.ranks[match.level])
 
     def top_rank(self, known: Mapping[str, AnswerValue]) -> int:
-        found = self.matches(known)
-        return self.ranks[found[0].level] if found else self.framework.default_level.rank
+        """The rank of the most severe rule that could hold, else of the default level."""
+        for rank, condition in self.by_severity:
+            if not condition.names & self.waiting_for and could_hold(
+                condition, known, self.domains
+            ):
+                return rank
+        return self.framework.default_level.rank
 
     def lowest_rank(self, known: Mapping[str, AnswerValue], matches: list[RuleMatch]) -> int | None:
         """The level's rank if every unknown answer turns out the better way (None: too many)."""

@@ -75,8 +75,10 @@ class Condition:
 
 def compile_condition(text: str, questions: Mapping[str, QuestionSpec]) -> Condition:
     """Parse and type-check `text`; raise ConditionError with a plain explanation if invalid."""
+    # YAML block scalars keep line breaks; a condition is one expression whatever its layout.
+    one_line = " ".join(text.strip().splitlines())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(one_line, mode="eval")
     except SyntaxError as exc:
         raise ConditionError(f"not a valid condition: {exc.msg} in {text.strip()!r}") from exc
     checker = _Checker(questions)
@@ -134,6 +136,14 @@ class _Checker:
 
     def _check_compare(self, node: ast.Compare) -> None:
         operands = [node.left, *node.comparators]
+        for operand in operands:
+            if not isinstance(
+                operand, ast.Name | ast.Constant | ast.Tuple | ast.List | ast.UnaryOp
+            ):
+                raise ConditionError(
+                    f"{_source(operand)!r} is not allowed in a comparison; compare a question "
+                    "with fixed values"
+                )
         names = {operand.id for operand in operands if _is_question(operand)}  # type: ignore[attr-defined]
         if len(names) != 1:
             raise ConditionError(

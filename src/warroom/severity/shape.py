@@ -70,6 +70,11 @@ _HANDLERS: dict[str, Callable[[ErrorDetails], str]] = {
     "dict_type": lambda d: f"should be a mapping of key: value lines (got {_shown(d['input'])})",
     "list_type": lambda d: f"should be a list of '- item' lines (got {_shown(d['input'])})",
     "value_error": lambda detail: detail["msg"].removeprefix("Value error, "),
+    "bool_parsing": lambda d: f"should be true or false (got {_shown(d['input'])})",
+    "bool_type": lambda d: f"should be true or false (got {_shown(d['input'])})",
+    "string_type": lambda d: f"should be text (got {_shown(d['input'])})",
+    "float_parsing": lambda d: f"should be a number (got {_shown(d['input'])})",
+    "float_type": lambda d: f"should be a number (got {_shown(d['input'])})",
 }
 
 
