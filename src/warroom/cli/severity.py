@@ -189,7 +189,7 @@ def _write(text: str) -> None:
 
 def scale_table(framework: Framework) -> Table:
     """One row per level: what it means and what it sets in motion."""
-    table = Table(show_lines=True, title="Severity levels, most severe first", expand=True)
+    table = Table(show_lines=True, title="Severity levels, most severe first")
     for header in ("level", "when", "page at declaration", "pull in if not mitigated"):
         table.add_column(header, overflow="fold")
     table.add_column("status updates", overflow="fold")

@@ -3,6 +3,7 @@
 Used by `warroom assess` and by `warroom declare --assess`. A question whose `ask_if` cannot hold
 given the answers so far is skipped (no "which customers?" after "no customers are affected").
 "?" or an empty answer means "I don't know": the assessment then assumes the worse case.
+The end of input (Ctrl-D) stops the questions; those not asked count as unknown.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def ask_answers(
         known = {key: value for key, value in answers.items() if value is not None}
         if condition is not None and not could_hold(condition, known, domains):
             continue
-        answers[question.id] = _ask(question, console, stream)
+        try:
+            answers[question.id] = _ask(question, console, stream)
+        except EOFError:  # Ctrl-D, or piped answers ran out: assess with what we have
+            console.print("\n[dim]No more answers: the remaining questions count as unknown.[/dim]")
+            break
     return Answers(values=answers)
 
 
