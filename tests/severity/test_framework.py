@@ -242,3 +242,17 @@ def test_framework_json_dump_round_trips_through_validation() -> None:
         del level["rank"]  # computed, not part of the file
     again = type(framework).model_validate(dumped)
     assert again == framework
+
+
+@pytest.mark.parametrize(
+    ("written", "question_id"),
+    [("not", "not"), ("in", "in"), ("lambda", "lambda"), ('"true"', "true")],
+)
+def test_framework_question_id_cannot_be_a_word_of_the_rule_language(
+    written: str, question_id: str
+) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: customers_down", f"id: {written}", 1)
+    result = check_framework_text(text, source="words.yaml")
+    message = f"{question_id!r} is a word of the rule language; choose another id"
+    assert Problem(6, f"questions[{question_id}].id", message) in result.problems

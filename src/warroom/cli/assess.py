@@ -151,13 +151,7 @@ def assess_command(
         "revenue_per_minute": revenue_per_minute,
     }
     given = _given_answers(framework, flags, answer or [])
-    if ask and no_input:
-        raise InputError("--ask and --no-input contradict each other", hint="use one of them")
-    if ask or (not given and not no_input and sys.stdin.isatty()):
-        prompter = err_console() if as_json else console()
-        answers = ask_answers(framework, prompter, given=Answers(values=given))
-    else:
-        answers = Answers(values=given)
+    answers = _complete(framework, given, ask=ask, no_input=no_input, as_json=as_json)
     assessment = assess(framework, answers)
     now = utcnow()
     level = framework.level(assessment.level)
@@ -168,6 +162,24 @@ def assess_command(
         as_json=as_json,
         human=lambda out: _render(out, framework, assessment, triggered, local),
     )
+
+
+def _complete(
+    framework: Framework,
+    given: dict[str, AnswerValue | None],
+    *,
+    ask: bool,
+    no_input: bool,
+    as_json: bool,
+) -> Answers:
+    """The answers from the options, completed at the terminal when that is wanted."""
+    if ask and no_input:
+        raise InputError("--ask and --no-input contradict each other", hint="use one of them")
+    if not (ask or (not given and not no_input and sys.stdin.isatty())):
+        return Answers(values=given)
+    # With --json the questions go to stderr, so that stdout stays one JSON document.
+    prompter = err_console() if as_json else console()
+    return ask_answers(framework, prompter, given=Answers(values=given))
 
 
 def _given_answers(

@@ -19,6 +19,7 @@ from warroom.cli.context import app_context
 from warroom.cli.output import JSON_OPTION, emit
 from warroom.severity.framework import (
     PRESETS,
+    CheckResult,
     Framework,
     check_framework_file,
     load_framework,
@@ -100,29 +101,7 @@ def check(
     Exits with status 0 when the file is valid and 2 when it is not, so it fits in CI.
     """
     result = check_framework_file(path)
-    framework = result.framework
-    summary = {
-        "file": str(path),
-        "valid": result.valid,
-        "problems": [
-            {"line": p.line, "field": p.field, "message": p.message} for p in result.problems
-        ],
-        "framework": None if framework is None else _outline(framework),
-    }
-
-    def human(_: Console) -> None:
-        # Plain lines, never wrapped: editors and CI parse the FILE:LINE: prefixes.
-        for problem in result.problems:
-            _write(f"{path}:{problem.line or '?'}: {problem.field}: {problem.message}\n")
-        if framework is not None and result.valid:
-            levels = ", ".join(level.id for level in framework.levels)
-            _write(
-                f"{path}: valid severity framework {framework.id!r}: {len(framework.levels)} "
-                f"levels ({levels}), {len(framework.questions)} questions, "
-                f"{len(framework.rules)} rules.\n"
-            )
-
-    emit(summary, as_json=as_json, human=human)
+    emit(_check_summary(path, result), as_json=as_json, human=lambda _: _print_check(path, result))
     if not result.valid:
         count = len(result.problems)
         plural = "s" * (count != 1)
@@ -130,6 +109,31 @@ def check(
             f"error: {path} is not a valid severity framework ({count} problem{plural}).\n"
         )
         raise typer.Exit(2)
+
+
+def _check_summary(path: Path, result: CheckResult) -> dict[str, object]:
+    return {
+        "file": str(path),
+        "valid": result.valid,
+        "problems": [
+            {"line": p.line, "field": p.field, "message": p.message} for p in result.problems
+        ],
+        "framework": None if result.framework is None else _outline(result.framework),
+    }
+
+
+def _print_check(path: Path, result: CheckResult) -> None:
+    # Plain lines, never wrapped: editors and CI parse the FILE:LINE: prefixes.
+    for problem in result.problems:
+        _write(f"{path}:{problem.line or '?'}: {problem.field}: {problem.message}\n")
+    framework = result.framework
+    if framework is not None and result.valid:
+        levels = ", ".join(level.id for level in framework.levels)
+        _write(
+            f"{path}: valid severity framework {framework.id!r}: {len(framework.levels)} "
+            f"levels ({levels}), {len(framework.questions)} questions, "
+            f"{len(framework.rules)} rules.\n"
+        )
 
 
 @_command("presets")

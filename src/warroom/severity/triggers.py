@@ -83,15 +83,7 @@ def triggers(
         declared_at=declared,
         now=current,
         page_now=expand_targets(response.page, services),
-        escalations=[
-            EscalationDue(
-                after=step.after,
-                due_at=declared + step.after,
-                page=expand_targets(step.page, services),
-                reached=declared + step.after <= current,
-            )
-            for step in response.escalation
-        ],
+        escalations=_escalations(level, declared=declared, now=current, services=services),
         notify=list(response.notify),
         updates=[
             _next_update(audience, every, declared=declared, now=current, last=last_updates)
@@ -114,6 +106,20 @@ def expand_targets(targets: Sequence[str], services: Sequence[str]) -> list[str]
         else:
             expanded.append(target)
     return list(dict.fromkeys(expanded))
+
+
+def _escalations(
+    level: Level, *, declared: datetime, now: datetime, services: Sequence[str]
+) -> list[EscalationDue]:
+    return [
+        EscalationDue(
+            after=step.after,
+            due_at=declared + step.after,
+            page=expand_targets(step.page, services),
+            reached=declared + step.after <= now,
+        )
+        for step in level.response.escalation
+    ]
 
 
 def _next_update(

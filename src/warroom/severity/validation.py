@@ -8,6 +8,7 @@ on plain data, tolerating parts that are malformed, so a single pass reports eve
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,7 @@ from warroom.timeutil import parse_duration
 
 Path = tuple[Hashable, ...]
 _AUDIENCES = {audience.value for audience in Audience}
+_WORDS = {"true", "false"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,10 @@ def _check_questions(
 
 
 def _check_question_fields(item: dict[str, Any], path: Path, problems: list[Located]) -> None:
+    question_id = item.get("id")
+    if isinstance(question_id, str) and (keyword.iskeyword(question_id) or question_id in _WORDS):
+        message = f"{question_id!r} is a word of the rule language; choose another id"
+        problems.append(Located((*path, "id"), message))
     kind = item.get("type")
     choices = item.get("choices")
     if kind == "choice" and (not isinstance(choices, list) or len(choices) < 2):
