@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warroom.errors import InputError, NotFoundError
 from warroom.severity.answers import Answers
@@ -371,3 +375,42 @@ def test_assess_unknown_number_is_tried_on_both_sides_of_each_threshold() -> Non
         "error rate: unknown — treated as the worse case (high) until you know; another answer "
         "could make it low."
     )
+
+
+def _completions(framework: Framework, known: dict[str, Any]) -> list[dict[str, Any]]:
+    domains = answer_domains(framework)
+    open_ids = [q.id for q in framework.questions if not q.optional and q.id not in known]
+    combos = itertools.product(*(domains[question_id] for question_id in open_ids))
+    return [{**known, **dict(zip(open_ids, combo, strict=True))} for combo in combos]
+
+
+def _known_answers(framework: Framework) -> st.SearchStrategy[dict[str, Any]]:
+    domains = answer_domains(framework)
+    per_question = {
+        q.id: st.sampled_from(domains[q.id]) if q.type != "number" else st.floats(0, 1)
+        for q in framework.questions
+        if q.id != "revenue_per_minute"
+    }
+    per_question["revenue_per_minute"] = st.sampled_from([0, 99.5, 100, 999, 1000, 20000])
+    return st.fixed_dictionaries({}, optional=per_question)
+
+
+@pytest.mark.parametrize("preset", ["default", "five-level"])
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_assess_worst_case_equals_trying_every_completion(preset: str, data: st.DataObject) -> None:
+    # Brute force: fill in every unknown (non-optional) answer every possible way and assess
+    # each complete set. The suggestion must be the most severe of those, and the lowest level
+    # the least severe; answering as the assessment assumed must give the suggested level.
+    framework = load_framework(preset)
+    known = data.draw(_known_answers(framework))
+    result = assess(framework, Answers(values=known))
+    ranks = [
+        framework.level(assess(framework, Answers(values=complete)).level).rank
+        for complete in _completions(framework, known)
+    ]
+    assert framework.level(result.level).rank == min(ranks)
+    assert result.lowest_level == framework.levels[max(ranks)].id
+    assert result.certain == (min(ranks) == max(ranks))
+    assumed = assess(framework, Answers(values={**known, **result.assuming}))
+    assert assumed.level == result.level

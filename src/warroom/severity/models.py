@@ -31,6 +31,7 @@ from warroom.timeutil import parse_duration
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 LEVEL_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 SERVICE_PLACEHOLDER = "<service>"
+_LONGEST = timedelta(days=3650)  # beyond this, due dates stop meaning anything (and overflow)
 
 
 def _duration(value: Any) -> timedelta:
@@ -43,8 +44,14 @@ def _duration(value: Any) -> timedelta:
         delta = parse_duration(value)
     except InputError as exc:
         raise ValueError(f"{exc.message}; {exc.hint}") from exc
+    except OverflowError as exc:
+        raise ValueError(
+            f"{value!r} is longer than any incident policy needs (at most 3650d)"
+        ) from exc
     if delta <= timedelta(0):
         raise ValueError(f"a duration must be longer than zero (got {value!r})")
+    if delta > _LONGEST:
+        raise ValueError(f"{value!r} is longer than any incident policy needs (at most 3650d)")
     return delta
 
 

@@ -212,7 +212,7 @@ def _as_duration(value: Any) -> timedelta | None:
     if isinstance(value, str):
         try:
             return parse_duration(value)
-        except InputError:
+        except (InputError, OverflowError):
             return None
     return None
 
