@@ -146,7 +146,8 @@ def test_severity_cli_check_json() -> None:
 
 def test_severity_cli_check_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     error = _one_line_error(_run("severity", "check", str(tmp_path / "nope.yaml")))
-    assert "no such file" in error
+    assert f"{tmp_path / 'nope.yaml'} does not exist" in error
+    assert "is a directory, not a file" in _one_line_error(_run("severity", "check", str(tmp_path)))
 
 
 def test_severity_cli_presets_lists_both() -> None:

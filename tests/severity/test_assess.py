@@ -331,9 +331,10 @@ def test_assess_is_deterministic(five_level: Framework) -> None:
     assert all(_run(five_level, customer_facing=True) == first for _ in range(3))
 
 
-def test_assess_rejects_an_unknown_question(default: Framework) -> None:
+@pytest.mark.parametrize("value", [True, None])
+def test_assess_rejects_an_unknown_question(default: Framework, value: bool | None) -> None:
     with pytest.raises(NotFoundError) as caught:
-        _run(default, platform_wide=True)
+        _run(default, platform_wide=value)
     assert "no question 'platform_wide'" in caught.value.message
     assert "customer_facing" in (caught.value.hint or "")
 

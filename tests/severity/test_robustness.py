@@ -52,7 +52,7 @@ def _mutate(data: Any, path: tuple[Hashable, ...], value: Any, *, delete: bool) 
         parent[path[-1]] = value
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_robustness_mutated_presets_are_reported_never_crash(data: st.DataObject) -> None:
     framework = copy.deepcopy(BASE)

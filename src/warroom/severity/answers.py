@@ -80,8 +80,10 @@ def parse_answer(question: Question, text: str) -> AnswerValue | None:
 def checked_answers(framework: Framework, answers: Answers) -> dict[str, AnswerValue]:
     """The known answers, each checked against its question; unknown question ids are errors."""
     checked: dict[str, AnswerValue] = {}
-    for question_id, value in sorted(answers.known().items()):
-        checked[question_id] = check_value(framework.question(question_id), value)
+    for question_id, value in sorted(answers.values.items()):
+        question = framework.question(question_id)  # also for unknown answers: catches typos
+        if value is not None:
+            checked[question_id] = check_value(question, value)
     return checked
 
 

@@ -77,7 +77,8 @@ def parse_framework(text: str, *, source: str) -> Framework:
 def check_framework_file(path: Path) -> CheckResult:
     """Check a framework file; a missing or unreadable file is an InputError."""
     if not path.is_file():
-        raise InputError(f"no such file: {path}", hint="give the path of a severity framework YAML")
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise InputError(f"{path} {what}", hint="give the path of a severity framework YAML file")
     return check_framework_text(_read(path), source=str(path))
 
 
