@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from warroom.cli.assess import interactive_assessment, print_triggers
 from warroom.cli.main import app
+from warroom.severity.assess import Assessment
+from warroom.severity.framework import load_framework
+from warroom.timeutil import utcnow
 
 FIXTURES = Path(__file__).parents[1] / "severity" / "fixtures"
 ENV: dict[str, str | None] = {
@@ -49,7 +56,7 @@ def _one_line_error(result: Result) -> str:
 
 def test_assess_cli_flags_give_the_level_the_rule_and_the_triggers() -> None:
     data = _json("assess", *SUBSET_OUTAGE, "--failing-share", "12%", "--service", "checkout")
-    assessment, triggered = data["assessment"], data["triggers"]
+    assessment, triggered = data, data["triggers"]
     assert (assessment["level"], assessment["rule"]) == ("SEV2", "outage-subset")
     assert assessment["answers"]["failing_share"] == 0.12
     assert [m["rule"] for m in assessment["other_matches"]] == ["some-requests-failing"]
@@ -76,8 +83,7 @@ def test_assess_cli_human_output_explains_and_lists_what_it_triggers() -> None:
 
 
 def test_assess_cli_unknown_answers_take_the_worse_case_without_asking() -> None:
-    data = _json("assess", "--customer-facing", "--scope", "subset")
-    assessment = data["assessment"]
+    assessment = _json("assess", "--customer-facing", "--scope", "subset")
     assert assessment["level"] == "SEV1"
     assert assessment["certain"] is False
     assert any(
@@ -87,8 +93,8 @@ def test_assess_cli_unknown_answers_take_the_worse_case_without_asking() -> None
 
 def test_assess_cli_no_input_and_no_answers_is_the_worst_case() -> None:
     data = _json("assess", "--no-input")
-    assert data["assessment"]["level"] == "SEV1"
-    assert data["assessment"]["lowest_level"] == "SEV3"
+    assert data["level"] == "SEV1"
+    assert data["lowest_level"] == "SEV3"
 
 
 def test_assess_cli_custom_question_through_answer() -> None:
@@ -103,13 +109,12 @@ def test_assess_cli_custom_question_through_answer() -> None:
         "-a",
         "platform_wide=yes",
     )
-    assert (data["assessment"]["level"], data["assessment"]["rule"]) == ("SEV0", "platform-down")
+    assert (data["level"], data["rule"]) == ("SEV0", "platform-down")
     assert "security on-call" in data["triggers"]["page_now"]
 
 
 def test_assess_cli_answer_question_mark_means_unknown() -> None:
-    data = _json(*["assess", *SUBSET_OUTAGE[:-1], "--answer", "performance_only=?"])
-    assessment = data["assessment"]
+    assessment = _json(*["assess", *SUBSET_OUTAGE[:-1], "--answer", "performance_only=?"])
     assert assessment["answers"]["performance_only"] is None
     assert assessment["assuming"] == {"performance_only": False}
 
@@ -126,7 +131,7 @@ def test_assess_cli_team_framework() -> None:
         "-a",
         "error_rate=25%",
     )
-    assert (data["assessment"]["level"], data["assessment"]["rule"]) == ("high", "eu-errors")
+    assert (data["level"], data["rule"]) == ("high", "eu-errors")
 
 
 @pytest.mark.parametrize(
@@ -156,7 +161,7 @@ def test_assess_cli_ask_reads_answers_from_the_terminal() -> None:
     typed = "yes\nall\nno\nno\nno\nno\n?\n?\n?\n"
     result = _run("assess", "--ask", "--json", stdin=typed)
     assert result.exit_code == 0, result.output
-    assessment = json.loads(result.stdout)["assessment"]
+    assessment = json.loads(result.stdout)
     assert (assessment["level"], assessment["rule"]) == ("SEV1", "outage-all-customers")
     assert assessment["answers"]["scope"] == "all"
     # With --json the questions go to stderr, so stdout stays valid JSON.
@@ -179,3 +184,50 @@ def test_assess_cli_help_reads_for_a_newcomer() -> None:
     assert "an unknown answer is taken as its worse case" in out
     for option in ("--customer-facing", "--scope", "--failing-share", "--answer", "--no-input"):
         assert option in out
+
+
+def test_assess_cli_json_is_an_assessment_that_declare_can_read() -> None:
+    data = _json("assess", *SUBSET_OUTAGE)
+    stored = {key: value for key, value in data.items() if key != "triggers"}
+    assert Assessment.model_validate(stored).level == "SEV2"
+
+
+def test_assess_cli_print_triggers_without_a_clock_shows_durations_only() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, width=200)
+    level = load_framework("default").level("SEV1")
+    print_triggers(console, level, declared_at=None, services=["search"])
+    text = screen.getvalue()
+    assert "What SEV1 triggers" in text
+    assert "on-call: search primary" in text
+    assert re.search(r"after 15m +engineering manager of search", text)
+    assert "every 30m" in text
+    # No incident clock: durations, but no "by 14:17" times.
+    assert "if not mitigated by" not in text
+    assert "next due" not in text
+
+
+def test_assess_cli_print_triggers_on_the_incident_clock() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, width=200)
+    level = load_framework("default").level("SEV2")
+    declared = utcnow() - timedelta(minutes=45)
+    print_triggers(console, level, declared_at=declared)
+    text = screen.getvalue()
+    deadline = (declared + timedelta(minutes=30)).strftime("%H:%M")
+    assert f"(if not mitigated by {deadline} UTC)" in text
+    next_update = (declared + timedelta(minutes=60)).strftime("%H:%M")
+    assert f"every 30m  (next due {next_update} UTC)" in text
+
+
+def test_assess_cli_interactive_assessment_asks_on_stderr_and_returns_stored_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\nsubset\nno\nno\nno\nno\n"))
+    stored = interactive_assessment(load_framework("default"))
+    assert (stored["level"], stored["rule"]) == ("SEV2", "outage-subset")
+    assert json.loads(json.dumps(stored)) == stored
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Is a customer-facing service or feature affected?" in captured.err
+    assert "SEV2 — Major" in captured.err

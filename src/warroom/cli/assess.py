@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, tzinfo
-from typing import Annotated
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,11 +17,11 @@ from warroom.cli.context import app_context
 from warroom.cli.output import JSON_OPTION, console, emit, err_console
 from warroom.cli.severity import flowed
 from warroom.errors import InputError
-from warroom.severity.answers import Answers, AnswerValue, check_value, parse_answer
+from warroom.severity.answers import Answers, AnswerValue, answers_from_options
 from warroom.severity.assess import Assessment, assess
 from warroom.severity.framework import Framework, load_framework
 from warroom.severity.interactive import ask_answers
-from warroom.severity.models import compact_duration
+from warroom.severity.models import Level, compact_duration
 from warroom.severity.triggers import Triggers, triggers
 from warroom.timeutil import utcnow, zone
 
@@ -150,18 +151,47 @@ def assess_command(
         "customers_share": customers_share,
         "revenue_per_minute": revenue_per_minute,
     }
-    given = _given_answers(framework, flags, answer or [])
+    given = answers_from_options(framework, flags=flags, pairs=answer or [])
     answers = _complete(framework, given, ask=ask, no_input=no_input, as_json=as_json)
     assessment = assess(framework, answers)
     now = utcnow()
     level = framework.level(assessment.level)
     triggered = triggers(level, declared_at=now, now=now, services=service or [])
-    local = zone(settings.timezone)
-    emit(
-        {"assessment": assessment, "triggers": triggered},
-        as_json=as_json,
-        human=lambda out: _render(out, framework, assessment, triggered, local),
-    )
+    # The assessment at the top level: `warroom declare --assessment FILE` reads this output.
+    result = {**assessment.model_dump(mode="json"), "triggers": triggered.model_dump(mode="json")}
+
+    def human(out: Console) -> None:
+        render_assessment(out, framework, assessment)
+        out.print(f"\n[bold]What {level.id} triggers[/bold]")
+        out.print(_triggers_table(triggered, zone(settings.timezone), timed=True))
+
+    emit(result, as_json=as_json, human=human)
+
+
+def interactive_assessment(framework: Framework) -> dict[str, Any]:
+    """Ask the questions and show the suggestion (on stderr: stdout stays for --json output).
+
+    Returns the assessment as JSON-ready data, as an incident stores it.
+    """
+    out = err_console()
+    assessment = assess(framework, ask_answers(framework, out))
+    render_assessment(out, framework, assessment)
+    return assessment.model_dump(mode="json")
+
+
+def print_triggers(
+    console: Console,
+    level: Level,
+    *,
+    declared_at: datetime | None,
+    services: Sequence[str] = (),
+    tz: tzinfo = UTC,
+) -> None:
+    """What `level` sets in motion; on the incident's clock when `declared_at` is given."""
+    now = utcnow()
+    triggered = triggers(level, declared_at=declared_at or now, now=now, services=services)
+    console.print(f"[bold]What {level.id} triggers[/bold]")
+    console.print(_triggers_table(triggered, tz, timed=declared_at is not None))
 
 
 def _complete(
@@ -182,34 +212,8 @@ def _complete(
     return ask_answers(framework, prompter, given=Answers(values=given))
 
 
-def _given_answers(
-    framework: Framework, flags: dict[str, bool | str | None], pairs: list[str]
-) -> dict[str, AnswerValue | None]:
-    """Answers from the options: typed flags first, then each --answer QUESTION=VALUE."""
-    given: dict[str, AnswerValue | None] = {}
-    for question_id, value in flags.items():
-        if value is None:
-            continue
-        question = framework.question(question_id)
-        given[question_id] = (
-            parse_answer(question, value)
-            if isinstance(value, str)
-            else check_value(question, value)
-        )
-    for pair in pairs:
-        question_id, separator, text = pair.partition("=")
-        if not separator or not question_id.strip():
-            raise InputError(
-                f"--answer {pair!r} is not QUESTION=VALUE", hint="write it like scope=subset"
-            )
-        question = framework.question(question_id.strip())
-        given[question.id] = parse_answer(question, text)
-    return given
-
-
-def _render(
-    out: Console, framework: Framework, assessment: Assessment, triggered: Triggers, local: tzinfo
-) -> None:
+def render_assessment(out: Console, framework: Framework, assessment: Assessment) -> None:
+    """The suggested level and why, for people."""
     level = framework.level(assessment.level)
     heading = f"[bold]{level.id} — {level.name}[/bold]\n{level.summary}"
     out.print(Panel(heading, title="Suggested severity", title_align="left", expand=False))
@@ -220,28 +224,23 @@ def _render(
         reasons.add_row(" •", Text(line))
     out.print("[bold]Why[/bold]")
     out.print(reasons)
-    out.print(f"\n[bold]What {level.id} triggers[/bold]")
-    out.print(_triggers_table(triggered, local))
 
 
-def _triggers_table(triggered: Triggers, local: tzinfo) -> Table:
+def _triggers_table(triggered: Triggers, local: tzinfo, *, timed: bool) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     table.add_row("page now", "\n".join(triggered.page_now) or "nobody")
     for step in triggered.escalations:
         deadline = _clock(step.due_at, triggered.now, local)
-        table.add_row(
-            f"after {compact_duration(step.after)}",
-            f"{', '.join(step.page)}  [dim](if not mitigated by {deadline})[/dim]",
-        )
+        when = f"  [dim](if not mitigated by {deadline})[/dim]" if timed else ""
+        page = ", ".join(step.page)
+        table.add_row(f"after {compact_duration(step.after)}", f"{page}{when}")
     table.add_row("notify", ", ".join(audience.label for audience in triggered.notify))
     for update in triggered.updates:
-        table.add_row(
-            f"updates: {update.label}",
-            f"every {compact_duration(update.every)}  "
-            f"[dim](first due {_clock(update.next_due_at, triggered.now, local)})[/dim]",
-        )
+        next_due = _clock(update.next_due_at, triggered.now, local)
+        when = f"  [dim](next due {next_due})[/dim]" if timed else ""
+        table.add_row(f"updates: {update.label}", f"every {compact_duration(update.every)}{when}")
     comms = "required" if triggered.customer_communication else "not required"
     table.add_row("customer comms", comms)
     table.add_row(

@@ -7,6 +7,8 @@ makes sure programmatic answers fit the framework's questions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.errors import InputError
@@ -75,6 +77,32 @@ def parse_answer(question: Question, text: str) -> AnswerValue | None:
         return check_value(question, _parse_number(question, typed, text))
     except InputError as error:
         raise _invalid(question, text) from error
+
+
+def answers_from_options(
+    framework: Framework, *, flags: Mapping[str, bool | str | None], pairs: Sequence[str]
+) -> dict[str, AnswerValue | None]:
+    """Answers given on a command line: options by question id (None: not given; text is read
+    like typed answers), then each 'QUESTION=VALUE' pair."""
+    given: dict[str, AnswerValue | None] = {}
+    for question_id, value in flags.items():
+        if value is None:
+            continue
+        question = framework.question(question_id)
+        given[question_id] = (
+            parse_answer(question, value)
+            if isinstance(value, str)
+            else check_value(question, value)
+        )
+    for pair in pairs:
+        question_id, separator, text = pair.partition("=")
+        if not separator or not question_id.strip():
+            raise InputError(
+                f"--answer {pair!r} is not QUESTION=VALUE", hint="write it like scope=subset"
+            )
+        question = framework.question(question_id.strip())
+        given[question.id] = parse_answer(question, text)
+    return given
 
 
 def checked_answers(framework: Framework, answers: Answers) -> dict[str, AnswerValue]:
