@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warroom.errors import InputError
-from warroom.severity.answers import Answers, answer_hint, parse_answer
+from warroom.severity.answers import answer_hint, parse_answer
 from warroom.severity.framework import load_framework
 from warroom.severity.models import Question
 
@@ -75,10 +75,3 @@ def test_answers_hint_names_choices_bounds_and_unknown() -> None:
         "a number of at most 9.5, or ?"
     )
     assert answer_hint(Question(id="q", prompt="q?", type="number")) == "a number, or ?"
-
-
-def test_answers_merged_keeps_known_answers_over_unknown_ones() -> None:
-    first = Answers(values={"scope": "all", "data_breach": None})
-    merged = first.merged({"scope": None, "data_breach": True, "workaround": None})
-    assert merged.values == {"scope": "all", "data_breach": True, "workaround": None}
-    assert merged.known() == {"scope": "all", "data_breach": True}

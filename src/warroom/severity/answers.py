@@ -31,14 +31,6 @@ class Answers(BaseModel):
     def known(self) -> dict[str, AnswerValue]:
         return {key: value for key, value in self.values.items() if value is not None}
 
-    def merged(self, more: dict[str, AnswerValue | None]) -> Answers:
-        """These answers with `more` added; a later known answer replaces an earlier one."""
-        combined = dict(self.values)
-        for key, value in more.items():
-            if value is not None or key not in combined:
-                combined[key] = value
-        return Answers(values=combined)
-
 
 def answer_hint(question: Question) -> str:
     """What may be typed for this question, as shown in prompts and errors."""
