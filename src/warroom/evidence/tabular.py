@@ -1,0 +1,248 @@
+"""SQL building blocks shared by the non-log loaders: the connection, times, lines, documents.
+
+Every loader turns its file into a relation of `(n, doc)` rows (`n` the line or record number,
+`doc` a JSON object) or of `(n, line)` rows, and then into one `INSERT ... SELECT`: parsing stays
+vectorised in DuckDB whatever the format. Rejected rows are counted in SQL too, with the first
+few kept as examples.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warroom.errors import InputError
+from warroom.evidence.schema import TABLES, create_statement
+from warroom.evidence.types import MAX_REJECTED_EXAMPLES
+
+# `warroom_ts(text, zone)`: ISO 8601 with Z or an offset, ISO 8601 without one (read in `zone`),
+# or epoch seconds / milliseconds / microseconds / nanoseconds told apart by magnitude.
+_TIME_MACROS = r"""
+CREATE OR REPLACE MACRO warroom_epoch(v) AS make_timestamp(CAST(CASE
+    WHEN abs(v) >= 1e17 THEN v / 1000 WHEN abs(v) >= 1e14 THEN v
+    WHEN abs(v) >= 1e11 THEN v * 1000 ELSE v * 1000000 END AS BIGINT));
+CREATE OR REPLACE MACRO warroom_ts(x, zone) AS CASE
+    WHEN x IS NULL OR trim(x) = '' THEN NULL
+    WHEN regexp_full_match(trim(x), '[+-]?\d+(\.\d+)?([eE][+-]?\d+)?')
+        THEN warroom_epoch(try_cast(trim(x) AS DOUBLE))
+    WHEN regexp_matches(trim(x), '\d:\d\d(:\d\d([.,]\d+)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$')
+        THEN CAST(try_cast(regexp_replace(replace(trim(x), ',', '.'),
+            '\s+([+-]\d\d(:?\d\d)?)$', '\1') AS TIMESTAMPTZ) AS TIMESTAMP)
+    ELSE CAST(timezone(zone, try_cast(replace(trim(x), ',', '.') AS TIMESTAMP)) AS TIMESTAMP)
+END;
+"""
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    """What the sniffer learnt about a CSV file: its delimiter and header (as written)."""
+
+    delimiter: str
+    header: tuple[str, ...]
+
+    def find(self, *names: str) -> str | None:
+        """The header column matching the first of `names` (case-insensitively), if any."""
+        lowered = {column.strip().lower(): column for column in self.header}
+        return next((lowered[name] for name in names if name in lowered), None)
+
+
+def open_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the five empty tables, UTC session time and the time macros."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for table in TABLES:
+        con.execute(create_statement(table))
+    con.execute(_TIME_MACROS)
+    return con
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def json_key(key: str) -> str:
+    """A JSON path that names one top-level key exactly (dots and quotes in it included)."""
+    if key.startswith(("$", "/")):
+        return literal("$." + '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return literal(key)  # DuckDB reads a path without $ or / as one literal key
+
+
+def json_text(doc: str, keys: Iterable[str]) -> str:
+    """The first non-empty value among `keys` of JSON `doc`, as text (NULL when none)."""
+    parts = [f"NULLIF(trim({doc} ->> {json_key(key)}), '')" for key in keys]
+    if not parts:
+        return "CAST(NULL AS VARCHAR)"
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def lines_source(path: Path) -> str:
+    """`(n, line)` for every line of a text file (gzip read transparently); empty lines are NULL."""
+    reader = (
+        f"read_csv({literal(str(path))}, columns = {{'line': 'VARCHAR'}}, header = false, "
+        "delim = '\\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)"
+    )
+    return f"(SELECT row_number() OVER () AS n, line FROM {reader})"
+
+
+def json_lines_docs(path: Path) -> tuple[str, str]:
+    """`(n, doc)` for the JSON objects of a JSON lines file, and `(n, line)` of the bad lines."""
+    lines = lines_source(path)
+    is_object = "(json_valid(line) AND json_type(CAST(line AS JSON)) = 'OBJECT')"
+    docs = f"(SELECT n, CAST(line AS JSON) AS doc FROM {lines} WHERE line IS NOT NULL AND {is_object})"
+    bad = f"(SELECT n, line FROM {lines} WHERE trim(line) <> '' AND NOT {is_object})"
+    return docs, bad
+
+
+def json_array_docs(path: Path) -> str:
+    """`(n, doc)` for the elements of a JSON array file (n counts elements from 1)."""
+    reader = f"read_json_objects({literal(str(path))}, format = 'array')"
+    return f"(SELECT row_number() OVER () AS n, json AS doc FROM {reader})"
+
+
+class CsvDocs:
+    """A CSV file read as JSON documents; rows with the wrong number of fields are kept apart.
+
+    Row numbers count data rows from 1 (the header is line 1 of the file, so a row's line is
+    `n + 1` when no field spans lines).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str) -> None:
+        suffix = next(_counter)
+        self.errors_table = f"warroom_csv_errors_{suffix}"
+        self.scans_table = f"warroom_csv_scans_{suffix}"
+        self._con = con
+        options = (
+            f"header = true, all_varchar = true, delim = {literal(delimiter)}, "
+            "ignore_errors = true, store_rejects = true, "
+            f"rejects_table = {literal(self.errors_table)}, rejects_scan = {literal(self.scans_table)}"
+        )
+        reader = f"read_csv({literal(str(path))}, {options})"
+        self.docs = f"(SELECT row_number() OVER () AS n, to_json(t) AS doc FROM {reader} t)"
+
+    def malformed(self) -> tuple[int, list[str]]:
+        """Rows DuckDB could not split into the header's columns (after the docs were read)."""
+        exists = self._con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [self.errors_table]
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0, []
+        count, examples = rejected(
+            self._con,
+            # one row per line: every scan of the file (sniffing included) records its errors
+            f"SELECT line AS n, 'line ' || line || ': wrong number of fields: ' "
+            f"|| any_value(csv_line) AS example FROM {self.errors_table} GROUP BY line",
+        )
+        self._con.execute(f"DROP TABLE IF EXISTS {self.errors_table}")
+        self._con.execute(f"DROP TABLE IF EXISTS {self.scans_table}")
+        return count, examples
+
+
+def rejected(con: duckdb.DuckDBPyConnection, query: str) -> tuple[int, list[str]]:
+    """Count the rows of `query` (columns n, example) and keep the first few examples."""
+    row = con.execute(
+        f"SELECT count(*), list(example ORDER BY n)[1:{MAX_REJECTED_EXAMPLES}] FROM ({query})"
+    ).fetchone()
+    if row is None or not row[0]:
+        return 0, []
+    return int(row[0]), [str(example)[:300] for example in row[1]]
+
+
+def insert(con: duckdb.DuckDBPyConnection, *, table: str, select: str) -> int:
+    """`INSERT INTO table SELECT ...` with the table's columns in order; returns the row count."""
+    columns = ", ".join(ident(name) for name in TABLES[table])
+    row = con.execute(f"INSERT INTO {ident(table)} ({columns}) {select}").fetchone()
+    return int(row[0]) if row else 0
+
+
+@contextmanager
+def staged(con: duckdb.DuckDBPyConnection, select: str) -> Iterator[str]:
+    """A temporary table holding `select`, parsed once and read by the insert and the rejects."""
+    name = f"warroom_stage_{next(_counter)}"
+    con.execute(f"CREATE TEMP TABLE {name} AS {select}")
+    try:
+        yield name
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def relative_source(path: Path, root: Path) -> str:
+    """A file's path relative to the bundle root, with forward slashes (the `source` column)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text_file(path: Path, *, limit: int) -> str:
+    """A small text file (gzip read transparently), refused when it is over `limit` bytes."""
+    with path.open("rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    opener = gzip.open if compressed else open
+    with opener(path, "rb") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise InputError(f"{path.name} is over {limit} bytes, too large for its format")
+    return raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+@dataclass
+class Documents:
+    """A file of records (JSON lines, a JSON array or a CSV) as `(n, doc)` JSON objects."""
+
+    docs: str
+    spellings: dict[str, list[str]]  # lower-case key -> the spellings used in the file
+    bad_lines: str | None = None  # JSON lines: (n, line) of lines that are not objects
+    csv: CsvDocs | None = None
+
+    def keys(self, *names: str) -> list[str]:
+        """Every spelling of `names` in the file, in the order of `names`."""
+        return [spelling for name in names for spelling in self.spellings.get(name, [])]
+
+    def malformed(self, con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
+        """Lines that are not records (call after the documents were read)."""
+        if self.csv is not None:
+            return self.csv.malformed()
+        if self.bad_lines is None:
+            return 0, []
+        return rejected(
+            con,
+            f"SELECT n, 'line ' || n || ': not a JSON object: ' || line AS example "
+            f"FROM {self.bad_lines}",
+        )
+
+
+def read_documents(
+    con: duckdb.DuckDBPyConnection, path: Path, *, layout: str, shape: CsvShape | None
+) -> Documents:
+    """The records of a file whose layout is 'jsonl', 'json' (an array) or 'csv'."""
+    if layout == "csv" and shape is not None:
+        csv = CsvDocs(con, path, delimiter=shape.delimiter)
+        return Documents(csv.docs, _spellings(shape.header), csv=csv)
+    if layout == "json":
+        docs = json_array_docs(path)
+        bad = None
+    else:
+        docs, bad = json_lines_docs(path)
+    keys = [row[0] for row in con.execute(f"SELECT DISTINCT unnest(json_keys(doc)) FROM {docs}").fetchall()]
+    return Documents(docs, _spellings(sorted(keys)), bad_lines=bad)
+
+
+def _spellings(keys: Iterable[str]) -> dict[str, list[str]]:
+    spellings: dict[str, list[str]] = {}
+    for key in keys:
+        spellings.setdefault(key.strip().lower(), []).append(key)
+    return spellings
