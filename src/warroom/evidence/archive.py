@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, NoReturn
 
 from warroom.errors import InputError
 
@@ -86,12 +86,12 @@ class _Budget:
         if self.written > self.limits.max_bytes:
             self.refuse()
 
-    def refuse(self) -> None:
+    def refuse(self) -> NoReturn:
         raise InputError(
-                f"{self.archive} unpacks to more than {self.limits.max_bytes} bytes "
-                "(a decompression bomb, or a bundle too large to read)",
-                hint="unpack it yourself and pass the folder if it is really evidence",
-            )
+            f"{self.archive} unpacks to more than {self.limits.max_bytes} bytes "
+            "(a decompression bomb, or a bundle too large to read)",
+            hint="unpack it yourself and pass the folder if it is really evidence",
+        )
 
 
 def _safe_target(destination: Path, name: str) -> Path | None:

@@ -20,7 +20,7 @@ import duckdb
 from croniter import croniter
 
 from warroom.errors import InputError
-from warroom.evidence.tabular import read_text_file, relative_source
+from warroom.evidence.tabular import insert_rows, read_text_file, relative_source
 from warroom.evidence.types import MAX_REJECTED_EXAMPLES, FileLoad, LoadContext
 from warroom.timeutil import zone
 
@@ -104,11 +104,18 @@ def load_crontab(
     text = read_text_file(path, limit=MAX_CRONTAB_BYTES)
     parsed = _parse(text, system=system, ctx=ctx, default_user=_spool_user(source, system))
     rows = [
-        (job.ref, job.schedule, job.timezone, job.user, list(job.hosts), source, job.line)
+        {
+            "ref": job.ref,
+            "schedule": job.schedule,
+            "timezone": job.timezone,
+            "user": job.user,
+            "hosts": list(job.hosts),
+            "source": source,
+            "line": job.line,
+        }
         for job in parsed.jobs
     ]
-    if rows:
-        con.executemany("INSERT INTO cron_jobs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(con, table="cron_jobs", rows=rows)
     return FileLoad(
         path=source,
         table="cron_jobs",

@@ -18,6 +18,7 @@ from warroom.evidence.sniff import METRIC_TIME
 from warroom.evidence.tabular import (
     CsvDocs,
     CsvShape,
+    first,
     insert,
     json_text,
     lines_source,
@@ -30,7 +31,9 @@ from warroom.evidence.types import MAX_REJECTED_EXAMPLES, FileLoad, LoadContext
 
 _EMPTY_ENTRIES = "CAST([] AS STRUCT(key VARCHAR, value VARCHAR)[])"
 _LIFTED = ("host", "container")
-_OK = "coalesce(problem IS NULL AND ts IS NOT NULL AND value IS NOT NULL AND NOT isnan(value), false)"
+_OK = (
+    "coalesce(problem IS NULL AND ts IS NOT NULL AND value IS NOT NULL AND NOT isnan(value), false)"
+)
 _REASON = """coalesce(problem, CASE
     WHEN ts IS NULL THEN 'unreadable time'
     WHEN raw IS NULL THEN 'no value'
@@ -49,18 +52,19 @@ def _entry(key: str, value_sql: str) -> str:
 
 
 def _label(entries: str, *keys: str) -> str:
-    values = [f"list_filter({entries}, lambda e: lower(e.key) = {literal(k)})[1].value" for k in keys]
+    values = [
+        f"list_filter({entries}, lambda e: lower(e.key) = {literal(k)})[1].value" for k in keys
+    ]
     return values[0] if len(values) == 1 else f"coalesce({', '.join(values)})"
 
 
-def _finish(
-    con: duckdb.DuckDBPyConnection, samples: str, *, fmt: str, path: Path, ctx: LoadContext
+def insert_samples(
+    con: duckdb.DuckDBPyConnection, samples: str, *, source: str, fmt: str, file_host: str | None
 ) -> FileLoad:
     """Insert the good rows of `samples` (n, ts, metric, raw, entries, problem, example)."""
-    source = relative_source(path, ctx.root)
     entries = "entries"
     instance = f"regexp_replace({_label(entries, 'instance')}, ':\\d+$', '')"
-    file_host = literal(ctx.host) if ctx.host else "NULL"
+    host = f"coalesce({_label(entries, 'host')}, {instance}, {_nullable(file_host)})"
     labels = (
         f"map_from_entries(list_filter({entries}, lambda e: e.value IS NOT NULL "
         f"AND lower(e.key) NOT IN ('host', 'container')))"
@@ -70,14 +74,24 @@ def _finish(
         rows = insert(
             con,
             table="metrics",
-            select=f"SELECT ts, metric, value, coalesce({_label(entries, 'host')}, {instance}, "
-            f"{file_host}), {_label(entries, 'container', 'pod')}, {labels}, {literal(source)} "
-            f"FROM {stage} WHERE {_OK}",
+            select=f"SELECT ts, metric, value, {host}, {_label(entries, 'container', 'pod')}, "
+            f"{labels}, {literal(source)} FROM {stage} WHERE {_OK}",
         )
         count, examples = rejected(
             con, f"SELECT n, {_REASON} || ': ' || example AS example FROM {stage} WHERE NOT {_OK}"
         )
     return FileLoad(source, "metrics", fmt, rows=rows, rejected=count, rejected_examples=examples)
+
+
+def _nullable(text: str | None) -> str:
+    return literal(text) if text is not None else "CAST(NULL AS VARCHAR)"
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, samples: str, *, fmt: str, path: Path, ctx: LoadContext
+) -> FileLoad:
+    source = relative_source(path, ctx.root)
+    return insert_samples(con, samples, source=source, fmt=fmt, file_host=ctx.host)
 
 
 def _csv_entries(columns: list[str]) -> str:
@@ -95,7 +109,8 @@ def load_csv_long(
     value_column = shape.find("value") or ""
     labels = [c for c in shape.header if c not in (time_column, metric_column, value_column)]
     docs = CsvDocs(con, path, delimiter=shape.delimiter)
-    samples = f"""(SELECT n, warroom_ts({json_text("doc", [time_column])}, {literal(ctx.timezone)}) AS ts,
+    ts = f"warroom_ts({json_text('doc', [time_column])}, {literal(ctx.timezone)})"
+    samples = f"""(SELECT n, {ts} AS ts,
         {json_text("doc", [metric_column])} AS metric, {json_text("doc", [value_column])} AS raw,
         {_csv_entries(labels)} AS entries,
         CASE WHEN {json_text("doc", [metric_column])} IS NULL THEN 'no metric name' END AS problem,
@@ -119,7 +134,8 @@ def load_csv_wide(
         f"'raw': {json_text('doc', [column])}}}"
         for column in metric_columns
     )
-    samples = f"""(SELECT n, warroom_ts({json_text("doc", [time_column])}, {literal(ctx.timezone)}) AS ts,
+    ts = f"warroom_ts({json_text('doc', [time_column])}, {literal(ctx.timezone)})"
+    samples = f"""(SELECT n, {ts} AS ts,
         u.pair.metric AS metric, u.pair.raw AS raw, {_csv_entries(labels)} AS entries,
         CAST(NULL AS VARCHAR) AS problem, CAST(doc AS VARCHAR) AS example
         FROM {docs.docs}, unnest([{pairs}]) AS u(pair) WHERE u.pair.raw IS NOT NULL)"""
@@ -135,9 +151,13 @@ def _numeric_columns(con: duckdb.DuckDBPyConnection, docs: str, columns: list[st
         f"count({json_text('doc', [c])}), count(try_cast({json_text('doc', [c])} AS DOUBLE))"
         for c in columns
     )
-    row = con.execute(f"SELECT {counts} FROM {docs}").fetchone() or ()
+    row = first(con, f"SELECT {counts} FROM {docs}")
     pairs = zip(row[0::2], row[1::2], strict=True)
-    return [c for c, (present, numeric) in zip(columns, pairs, strict=True) if numeric * 2 >= present > 0]
+    return [
+        c
+        for c, (present, numeric) in zip(columns, pairs, strict=True)
+        if numeric * 2 >= present > 0
+    ]
 
 
 def _with_malformed(loaded: FileLoad, docs: CsvDocs) -> FileLoad:
@@ -174,5 +194,6 @@ def load_prometheus_text(
             WHEN p.ts = '' THEN 'sample has no timestamp' END AS problem, line AS example
     FROM parsed
     LEFT JOIN types AS exact ON exact.family = p.name
-    LEFT JOIN types AS family ON family.family = regexp_replace(p.name, {literal(_PROM_SUFFIX)}, ''))"""
+    LEFT JOIN types AS family
+        ON family.family = regexp_replace(p.name, {literal(_PROM_SUFFIX)}, ''))"""
     return _finish(con, sql, fmt="prometheus", path=path, ctx=ctx)

@@ -127,6 +127,8 @@ def _unrecognised(lines: list[str], *, shape: CsvShape | None, is_json: bool) ->
         return f"CSV whose columns ({columns}) match no metrics, changes or reports layout"
     if is_json:
         return "JSON that is neither change events, reports nor log records"
+    if lines[0].strip() in ("{", "["):
+        return "a single JSON document, not records (JSON lines, or an array of objects)"
     first = lines[0][:80]
     return f"no known format (first line: {first!r})"
 

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from warroom.errors import InputError
 from warroom.evidence.schema import TABLES, create_statement
@@ -54,13 +56,24 @@ class CsvShape:
         return next((lowered[name] for name in names if name in lowered), None)
 
 
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Any]:
+    """Execute and read the whole result: DuckDB refuses new queries while a result is open."""
+    return con.execute(sql, params or []).fetchall()
+
+
+def first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first row of a query (the rest is read and dropped), or an empty tuple."""
+    rows = run(con, sql, params)
+    return rows[0] if rows else ()
+
+
 def open_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the five empty tables, UTC session time and the time macros."""
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    run(con, "SET TimeZone = 'UTC'")
     for table in TABLES:
-        con.execute(create_statement(table))
-    con.execute(_TIME_MACROS)
+        run(con, create_statement(table))
+    run(con, _TIME_MACROS)
     return con
 
 
@@ -101,8 +114,9 @@ def lines_source(path: Path) -> str:
 def json_lines_docs(path: Path) -> tuple[str, str]:
     """`(n, doc)` for the JSON objects of a JSON lines file, and `(n, line)` of the bad lines."""
     lines = lines_source(path)
-    is_object = "(json_valid(line) AND json_type(CAST(line AS JSON)) = 'OBJECT')"
-    docs = f"(SELECT n, CAST(line AS JSON) AS doc FROM {lines} WHERE line IS NOT NULL AND {is_object})"
+    # try_cast: DuckDB may evaluate a cast before the filter that would have spared it
+    is_object = "coalesce(json_type(try_cast(line AS JSON)) = 'OBJECT', false)"
+    docs = f"(SELECT n, try_cast(line AS JSON) AS doc FROM {lines} WHERE {is_object})"
     bad = f"(SELECT n, line FROM {lines} WHERE trim(line) <> '' AND NOT {is_object})"
     return docs, bad
 
@@ -128,17 +142,20 @@ class CsvDocs:
         options = (
             f"header = true, all_varchar = true, delim = {literal(delimiter)}, "
             "ignore_errors = true, store_rejects = true, "
-            f"rejects_table = {literal(self.errors_table)}, rejects_scan = {literal(self.scans_table)}"
+            f"rejects_table = {literal(self.errors_table)}, "
+            f"rejects_scan = {literal(self.scans_table)}"
         )
         reader = f"read_csv({literal(str(path))}, {options})"
         self.docs = f"(SELECT row_number() OVER () AS n, to_json(t) AS doc FROM {reader} t)"
 
     def malformed(self) -> tuple[int, list[str]]:
         """Rows DuckDB could not split into the header's columns (after the docs were read)."""
-        exists = self._con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [self.errors_table]
-        ).fetchone()
-        if not exists or not exists[0]:
+        exists = first(
+            self._con,
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+            [self.errors_table],
+        )
+        if not exists[0]:
             return 0, []
         count, examples = rejected(
             self._con,
@@ -146,17 +163,17 @@ class CsvDocs:
             f"SELECT line AS n, 'line ' || line || ': wrong number of fields: ' "
             f"|| any_value(csv_line) AS example FROM {self.errors_table} GROUP BY line",
         )
-        self._con.execute(f"DROP TABLE IF EXISTS {self.errors_table}")
-        self._con.execute(f"DROP TABLE IF EXISTS {self.scans_table}")
+        run(self._con, f"DROP TABLE IF EXISTS {self.errors_table}")
+        run(self._con, f"DROP TABLE IF EXISTS {self.scans_table}")
         return count, examples
 
 
 def rejected(con: duckdb.DuckDBPyConnection, query: str) -> tuple[int, list[str]]:
     """Count the rows of `query` (columns n, example) and keep the first few examples."""
-    row = con.execute(
-        f"SELECT count(*), list(example ORDER BY n)[1:{MAX_REJECTED_EXAMPLES}] FROM ({query})"
-    ).fetchone()
-    if row is None or not row[0]:
+    row = first(
+        con, f"SELECT count(*), list(example ORDER BY n)[1:{MAX_REJECTED_EXAMPLES}] FROM ({query})"
+    )
+    if not row[0]:
         return 0, []
     return int(row[0]), [str(example)[:300] for example in row[1]]
 
@@ -164,7 +181,7 @@ def rejected(con: duckdb.DuckDBPyConnection, query: str) -> tuple[int, list[str]
 def insert(con: duckdb.DuckDBPyConnection, *, table: str, select: str) -> int:
     """`INSERT INTO table SELECT ...` with the table's columns in order; returns the row count."""
     columns = ", ".join(ident(name) for name in TABLES[table])
-    row = con.execute(f"INSERT INTO {ident(table)} ({columns}) {select}").fetchone()
+    row = first(con, f"INSERT INTO {ident(table)} ({columns}) {select}")
     return int(row[0]) if row else 0
 
 
@@ -172,11 +189,11 @@ def insert(con: duckdb.DuckDBPyConnection, *, table: str, select: str) -> int:
 def staged(con: duckdb.DuckDBPyConnection, select: str) -> Iterator[str]:
     """A temporary table holding `select`, parsed once and read by the insert and the rejects."""
     name = f"warroom_stage_{next(_counter)}"
-    con.execute(f"CREATE TEMP TABLE {name} AS {select}")
+    run(con, f"CREATE TEMP TABLE {name} AS {select}")
     try:
         yield name
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        run(con, f"DROP TABLE IF EXISTS {name}")
 
 
 def relative_source(path: Path, root: Path) -> str:
@@ -237,7 +254,7 @@ def read_documents(
         bad = None
     else:
         docs, bad = json_lines_docs(path)
-    keys = [row[0] for row in con.execute(f"SELECT DISTINCT unnest(json_keys(doc)) FROM {docs}").fetchall()]
+    keys = [row[0] for row in run(con, f"SELECT DISTINCT unnest(json_keys(doc)) FROM {docs}")]
     return Documents(docs, _spellings(sorted(keys)), bad_lines=bad)
 
 
@@ -246,3 +263,32 @@ def _spellings(keys: Iterable[str]) -> dict[str, list[str]]:
     for key in keys:
         spellings.setdefault(key.strip().lower(), []).append(key)
     return spellings
+
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "SMALLINT": pa.int16(),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "MAP(VARCHAR, VARCHAR)": pa.map_(pa.string(), pa.string()),
+}
+
+
+def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows built in Python (a few thousand at most: git, crontabs) as an Arrow table."""
+    schema = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in TABLES[table].items()])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, *, table: str, rows: list[dict[str, Any]]) -> int:
+    """Insert rows built in Python into a normalised table in one statement."""
+    if not rows:
+        return 0
+    view = f"warroom_rows_{next(_counter)}"
+    con.register(view, arrow_table(table, rows))
+    try:
+        return insert(con, table=table, select=f"SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
