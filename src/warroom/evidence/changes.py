@@ -81,7 +81,7 @@ def load_changes(
         )
         count, examples = rejected(
             con,
-            f"SELECT n, 'record ' || n || ': no readable time (timestamp, at or time): ' "
+            f"SELECT n, '{docs.unit} ' || n || ': no readable time (timestamp, at or time): ' "
             f"|| example AS example FROM {stage} WHERE ts IS NULL",
         )
     bad, bad_examples = docs.malformed(con)

@@ -80,7 +80,7 @@ def sniff_crontab(lines: list[str], *, rel_path: str) -> str | None:
     if not jobs:
         return None
     fitting = sum(bool(_COMMENT.match(line) or _ENV.match(line)) for line in lines) + len(jobs)
-    if fitting * 5 < len(lines) * 4:  # at least 80% of the lines must be crontab lines
+    if fitting * 3 < len(lines) * 2:  # two lines in three must be crontab lines
         return None
     return "crontab_system" if _is_system(rel_path, [rest for _, rest in jobs]) else "crontab"
 

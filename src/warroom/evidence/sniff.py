@@ -169,11 +169,15 @@ def _sniff_csv(shape: CsvShape, data_lines: list[str]) -> Sniffed | None:
 
 
 def _is_change_record(keys: set[str], *, change_type: object) -> bool:
+    """A change names its type and time and at least two other change fields, and no level.
+
+    The type's value is not checked here: one outside the contract's list loads as `other`.
+    """
     if "type" not in keys or not any(key in keys for key in CHANGE_TIME):
         return False
-    if change_type is not None and str(change_type).lower() not in CHANGE_TYPES:
+    if change_type is not None and not isinstance(change_type, str):
         return False
-    return len(keys & CHANGE_KEYS) >= 2
+    return len(keys & CHANGE_KEYS) >= 2 and not keys & LOG_LEVEL_KEYS
 
 
 def _is_report_record(keys: set[str]) -> bool:
@@ -216,9 +220,9 @@ def _json_documents(lines: list[str]) -> tuple[str, list[dict[str, object]]] | N
 def _sniff_json(objects: list[dict[str, object]], *, layout: str) -> Sniffed | None:
     keyed = [{key.lower(): value for key, value in obj.items()} for obj in objects]
     changes = sum(_is_change_record(set(obj), change_type=obj.get("type")) for obj in keyed)
-    if changes * 2 > len(keyed):
+    if changes * 2 >= len(keyed):
         return Sniffed("changes", f"changes_{layout}")
     reports = sum(_is_report_record(set(obj)) for obj in keyed)
-    if reports * 2 > len(keyed):
+    if reports * 2 >= len(keyed):
         return Sniffed("reports", f"reports_{layout}")
     return None

@@ -222,6 +222,7 @@ class Documents:
 
     docs: str
     spellings: dict[str, list[str]]  # lower-case key -> the spellings used in the file
+    unit: str  # what `n` counts: "line" (JSON lines), "element" (array), "row" (CSV)
     bad_lines: str | None = None  # JSON lines: (n, line) of lines that are not objects
     csv: CsvDocs | None = None
 
@@ -248,14 +249,15 @@ def read_documents(
     """The records of a file whose layout is 'jsonl', 'json' (an array) or 'csv'."""
     if layout == "csv" and shape is not None:
         csv = CsvDocs(con, path, delimiter=shape.delimiter)
-        return Documents(csv.docs, _spellings(shape.header), csv=csv)
+        return Documents(csv.docs, _spellings(shape.header), "row", csv=csv)
     if layout == "json":
         docs = json_array_docs(path)
         bad = None
     else:
         docs, bad = json_lines_docs(path)
     keys = [row[0] for row in run(con, f"SELECT DISTINCT unnest(json_keys(doc)) FROM {docs}")]
-    return Documents(docs, _spellings(sorted(keys)), bad_lines=bad)
+    unit = "element" if layout == "json" else "line"
+    return Documents(docs, _spellings(sorted(keys)), unit, bad_lines=bad)
 
 
 def _spellings(keys: Iterable[str]) -> dict[str, list[str]]:
