@@ -52,18 +52,19 @@ def read_cache(con: duckdb.DuckDBPyConnection, entry: Path) -> Parsed | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("format") != CACHE_FORMAT:
-            return None
+            raise ValueError("an entry written by another version of the cache")
         for table in TABLES:
             parquet = literal(str(entry / f"{table}.parquet"))
             run(con, f"INSERT INTO {ident(table)} SELECT * FROM read_parquet({parquet})")
-    except (OSError, ValueError, duckdb.Error):
+        return Parsed(
+            files=[FileLoad(**item) for item in meta["files"]],
+            skipped=[Skipped(**item) for item in meta["skipped"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError, duckdb.Error):
         for table in TABLES:  # a damaged entry: parse again rather than half-load
             run(con, f"DELETE FROM {ident(table)}")
+        shutil.rmtree(entry, ignore_errors=True)  # so that this run writes a good one
         return None
-    return Parsed(
-        files=[FileLoad(**item) for item in meta["files"]],
-        skipped=[Skipped(**item) for item in meta["skipped"]],
-    )
 
 
 def write_cache(con: duckdb.DuckDBPyConnection, entry: Path, parsed: Parsed) -> None:

@@ -67,12 +67,11 @@ def read_head(path: Path) -> Head:
         raw = handle.read(HEAD_BYTES)
         truncated = bool(handle.read(1))
     if raw[:2] == b"\x1f\x8b":
-        try:
-            inflater = zlib.decompressobj(wbits=47)
-            raw = inflater.decompress(raw, HEAD_BYTES)
-            truncated = truncated or bool(inflater.unconsumed_tail)
-        except zlib.error:
+        inflated = _inflate_head(raw)
+        if inflated is None:
             return Head([], "compressed with gzip but not readable (corrupt or truncated)")
+        raw, cut = inflated
+        truncated = truncated or cut
     problem = _binary_problem(raw)
     if problem:
         return Head([], problem)
@@ -82,6 +81,18 @@ def read_head(path: Path) -> Head:
         lines = lines[:-1]  # the last line may be cut in the middle
     sample = [line for line in lines if line.strip()][:SAMPLE_LINES]
     return Head(sample, None if sample else "empty file")
+
+
+def _inflate_head(raw: bytes) -> tuple[bytes, bool] | None:
+    """The first HEAD_BYTES of a gzip stream's content and whether there is more; None if bad."""
+    inflater = zlib.decompressobj(wbits=47)
+    try:
+        content = inflater.decompress(raw, HEAD_BYTES)
+    except zlib.error:
+        return None
+    if not content and not inflater.eof:  # not even the first block could be read
+        return None
+    return content, bool(inflater.unconsumed_tail) or not inflater.eof
 
 
 def _binary_problem(raw: bytes) -> str | None:
