@@ -29,6 +29,11 @@ from warroom.evidence.types import FileLoad, LoadContext
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def naive(*parts: int) -> datetime:
+    """A UTC time as DuckDB hands back a TIMESTAMP: without tzinfo."""
+    return datetime(*parts, tzinfo=UTC).replace(tzinfo=None)  # type: ignore[misc]
+
+
 @dataclass
 class FakeLogs:
     """Records every call the bundle reader makes to the log package."""
@@ -131,7 +136,9 @@ def prometheus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom
     """A real Prometheus on a free loopback port, its TSDB filled with `_openmetrics()`."""
     binary, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if binary is None or promtool is None:
-        message = "the prometheus and promtool binaries are not installed (apt-get install prometheus)"
+        message = (
+            "the prometheus and promtool binaries are not installed (apt-get install prometheus)"
+        )
         if os.environ.get("WARROOM_REQUIRE_PROMETHEUS") == "1":
             pytest.fail(message + ", and WARROOM_REQUIRE_PROMETHEUS=1 requires them")
         pytest.skip(message)

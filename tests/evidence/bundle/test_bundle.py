@@ -10,7 +10,7 @@ import pytest
 from warroom.errors import InputError
 from warroom.evidence.bundle import load_bundle
 
-from .conftest import FakeLogs
+from .conftest import FakeLogs, naive
 
 
 def _rows(bundle_con: object, sql: str) -> list[tuple[object, ...]]:
@@ -24,13 +24,14 @@ def test_bundle_loads_every_format_into_exact_rows(basic_bundle: Path) -> None:
         cron = _rows(bundle.con, "SELECT * FROM cron_jobs ORDER BY source, line")
         reports = _rows(bundle.con, "SELECT * FROM reports ORDER BY source, ts NULLS LAST")
         events = _rows(bundle.con, "SELECT ts, host, source FROM events")
-    at = datetime
+    at, eu, wide = naive, {"region": "eu"}, "metrics/db-wide.csv"
     assert metrics == [
-        (at(2026, 3, 4, 14, 0), "connections", 10.0, "db-1", None, {"region": "eu"}, "metrics/db-wide.csv"),
-        (at(2026, 3, 4, 14, 2), "connections", 12.0, "db-1", None, {"region": "eu"}, "metrics/db-wide.csv"),
-        (at(2026, 3, 4, 14, 0), "replication_lag_s", 0.5, "db-1", None, {"region": "eu"}, "metrics/db-wide.csv"),
-        (at(2026, 3, 4, 14, 1), "replication_lag_s", 0.7, "db-1", None, {"region": "eu"}, "metrics/db-wide.csv"),
-        (at(2026, 3, 4, 14, 0), "cpu", 0.5, "web-1", None, {"service": "checkout"}, "metrics/long.csv"),
+        (at(2026, 3, 4, 14, 0), "connections", 10.0, "db-1", None, eu, wide),
+        (at(2026, 3, 4, 14, 2), "connections", 12.0, "db-1", None, eu, wide),
+        (at(2026, 3, 4, 14, 0), "replication_lag_s", 0.5, "db-1", None, eu, wide),
+        (at(2026, 3, 4, 14, 1), "replication_lag_s", 0.7, "db-1", None, eu, wide),
+        (at(2026, 3, 4, 14, 0), "cpu", 0.5, "web-1", None, {"service": "checkout"},
+         "metrics/long.csv"),
         (at(2026, 3, 4, 14, 2), "cpu", 0.7, "web-2", None,
          {"service": "checkout", "instance": "web-2:9100"}, "metrics/long.csv"),
         (at(2026, 3, 4, 14, 0), "http_requests_total", 1027.0, "web-1", None,
@@ -127,7 +128,7 @@ def test_bundle_timezone_argument_applies_without_a_manifest_zone(basic_bundle: 
         row = bundle.con.execute(
             "SELECT ts FROM reports WHERE subject = 'Checkout broken'"
         ).fetchall()
-    assert row == [(datetime(2026, 3, 4, 15, 5),)]
+    assert row == [(naive(2026, 3, 4, 15, 5),)]
 
 
 def test_bundle_manifest_window_is_parsed_to_utc(basic_bundle: Path) -> None:

@@ -113,7 +113,10 @@ def test_manifest_unknown_key_names_key_and_line(text: str, message: str) -> Non
             "window:\n  incident: [2026-03-04T15:00:00Z, 2026-03-04T14:00:00Z]\n",
             "warroom.yaml line 2: window.incident: the end must come after the start",
         ),
-        ("service: a\ntimezone: Mars/Olympus\n", "warroom.yaml line 2: timezone: unknown time zone 'Mars/Olympus'"),
+        (
+            "service: a\ntimezone: Mars/Olympus\n",
+            "warroom.yaml line 2: timezone: unknown time zone 'Mars/Olympus'",
+        ),
         (
             "prometheus:\n  url: ftp://x\n",
             "warroom.yaml line 2: prometheus.url: the URL must start with http:// or https://",

@@ -50,18 +50,25 @@ def test_sniff_semicolon_csv() -> None:
 
 
 def test_sniff_json_change_events_before_logs(fake_logs: FakeLogs) -> None:
-    line = '{"id":"c1","timestamp":"2026-03-04T14:00:00Z","type":"deploy","service":"api","version":"1"}'
+    line = '{"id":"c1","ts":"x","timestamp":"2026-03-04T14:00:00Z","type":"deploy","version":"1"}'
     assert _format([line]) == "changes_jsonl"
     assert fake_logs.sniffed == []
 
 
 def test_sniff_json_array_of_changes() -> None:
-    lines = ["[", '  {"id": "c1", "at": "2026-03-04T14:00:00Z", "type": "config",', '   "author": "a"}', "]"]
+    lines = [
+        "[",
+        '  {"id": "c1", "at": "2026-03-04T14:00:00Z", "type": "config",',
+        '   "author": "a"}',
+        "]",
+    ]
     assert _format(lines) == "changes_json"
 
 
 def test_sniff_json_with_a_level_is_left_to_the_log_sniffer(fake_logs: FakeLogs) -> None:
-    line = '{"ts":"2026-03-04T14:00:00Z","level":"info","type":"deploy","service":"a","version":"1"}'
+    line = (
+        '{"ts":"2026-03-04T14:00:00Z","level":"info","type":"deploy","service":"a","version":"1"}'
+    )
     assert _format([line]) == "jsonl"
     assert fake_logs.sniffed == [[line]]
 
@@ -129,7 +136,10 @@ def test_read_head_decompresses_gzip(tmp_path: Path) -> None:
         (b"\x00\x01\x02", "binary file (contains NUL bytes)"),
         (bytes(range(128, 256)) * 4, "binary file (not UTF-8 text)"),
         (b"PK\x03\x04rest", "nested zip archive; archives inside a bundle are not expanded"),
-        (b"\x1f\x8b\x08\x00garbage", "compressed with gzip but not readable (corrupt or truncated)"),
+        (
+            b"\x1f\x8b\x08\x00garbage",
+            "compressed with gzip but not readable (corrupt or truncated)",
+        ),
     ],
 )
 def test_read_head_names_what_is_wrong(tmp_path: Path, content: bytes, problem: str) -> None:
@@ -146,4 +156,6 @@ def test_read_head_spots_a_nested_tar_gz(tmp_path: Path) -> None:
         archive.addfile(info, io.BytesIO(b"hello"))
     path = tmp_path / "inner.tar.gz"
     path.write_bytes(buffer.getvalue())
-    assert read_head(path).problem == "nested tar archive; archives inside a bundle are not expanded"
+    assert (
+        read_head(path).problem == "nested tar archive; archives inside a bundle are not expanded"
+    )
