@@ -11,6 +11,7 @@ the bundle are still investigated.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,7 +43,8 @@ MAX_POINTS = 10_000  # Prometheus refuses more than 11,000 points per series
 MIN_STEP = timedelta(seconds=15)
 TIMEOUT_S = 30.0
 _views = itertools.count()
-_ENTRY = pa.struct([("key", pa.string()), ("value", pa.string())])
+# label_key is the series' labels as a JSON object
+_ENTRIES = "map_entries(CAST(CAST(label_key AS JSON) AS MAP(VARCHAR, VARCHAR)))"
 
 
 @dataclass
@@ -123,24 +125,24 @@ def _insert_series(
     """The series of one query as samples (a few series of at most MAX_POINTS points each)."""
     times: list[datetime] = []
     raws: list[str] = []
+    keys: list[str] = []
     examples: list[str] = []
-    entries: list[list[dict[str, str]]] = []
     for one in series:
         found = {k: v for k, v in sorted(one.get("metric", {}).items()) if k != "__name__"}
-        labels = [{"key": key, "value": value} for key, value in found.items()]
+        key = json.dumps(found)
         name = metric + "{" + ",".join(f'{k}="{v}"' for k, v in found.items()) + "}"
         for moment, raw in one.get("values", []):
             times.append(datetime.fromtimestamp(float(moment), UTC).replace(tzinfo=None))
             raws.append(str(raw))
+            keys.append(key)
             examples.append(f"{name} {raw} {moment}")
-            entries.append(labels)
     table = pa.table(
         {
             "n": pa.array(range(1, len(times) + 1), pa.int64()),
             "ts": pa.array(times, pa.timestamp("us")),
             "metric": pa.array([metric] * len(times), pa.string()),
             "raw": pa.array(raws, pa.string()),
-            "entries": pa.array(entries, pa.list_(_ENTRY)),
+            "label_key": pa.array(keys, pa.string()),
             "problem": pa.nulls(len(times), pa.string()),
             "example": pa.array(examples, pa.string()),
         }
@@ -148,6 +150,8 @@ def _insert_series(
     view = f"warroom_live_{next(_views)}"
     con.register(view, table)
     try:
-        return insert_samples(con, view, source=source, fmt="prometheus_live", file_host=None)
+        return insert_samples(
+            con, view, entries=_ENTRIES, source=source, fmt="prometheus_live", file_host=None
+        )
     finally:
         con.unregister(view)

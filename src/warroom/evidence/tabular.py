@@ -23,20 +23,23 @@ from warroom.errors import InputError
 from warroom.evidence.schema import TABLES, create_statement
 from warroom.evidence.types import MAX_REJECTED_EXAMPLES
 
-# `warroom_ts(text, zone)`: ISO 8601 with Z or an offset, ISO 8601 without one (read in `zone`),
-# or epoch seconds / milliseconds / microseconds / nanoseconds told apart by magnitude.
+# `warroom_ts(text, zone)` (text already trimmed): ISO 8601 with Z or an offset, ISO 8601
+# without one (read in `zone`), or epoch seconds / milli- / micro- / nanoseconds told apart by
+# magnitude. Cheap character tests pick the branch: this runs once per record.
 _TIME_MACROS = r"""
 CREATE OR REPLACE MACRO warroom_epoch(v) AS make_timestamp(CAST(CASE
     WHEN abs(v) >= 1e17 THEN v / 1000 WHEN abs(v) >= 1e14 THEN v
     WHEN abs(v) >= 1e11 THEN v * 1000 ELSE v * 1000000 END AS BIGINT));
+CREATE OR REPLACE MACRO warroom_local(x) AS
+    coalesce(try_cast(x AS TIMESTAMP), try_cast(replace(x, ',', '.') AS TIMESTAMP));
 CREATE OR REPLACE MACRO warroom_ts(x, zone) AS CASE
-    WHEN x IS NULL OR trim(x) = '' THEN NULL
-    WHEN regexp_full_match(trim(x), '[+-]?\d+(\.\d+)?([eE][+-]?\d+)?')
-        THEN warroom_epoch(try_cast(trim(x) AS DOUBLE))
-    WHEN regexp_matches(trim(x), '\d:\d\d(:\d\d([.,]\d+)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$')
-        THEN CAST(try_cast(regexp_replace(replace(trim(x), ',', '.'),
-            '\s+([+-]\d\d(:?\d\d)?)$', '\1') AS TIMESTAMPTZ) AS TIMESTAMP)
-    ELSE CAST(timezone(zone, try_cast(replace(trim(x), ',', '.') AS TIMESTAMP)) AS TIMESTAMP)
+    WHEN x IS NULL THEN NULL
+    WHEN right(x, 1) IN ('Z', 'z') OR contains(substr(x, 11), '+') OR contains(substr(x, 11), '-')
+        THEN CAST(coalesce(try_cast(x AS TIMESTAMPTZ), try_cast(regexp_replace(
+            replace(x, ',', '.'), '\s+([+-]\d)', '\1') AS TIMESTAMPTZ)) AS TIMESTAMP)
+    WHEN try_cast(x AS DOUBLE) IS NOT NULL THEN warroom_epoch(try_cast(x AS DOUBLE))
+    WHEN zone = 'UTC' THEN warroom_local(x)
+    ELSE CAST(timezone(zone, warroom_local(x)) AS TIMESTAMP)
 END;
 """
 
@@ -54,6 +57,15 @@ class CsvShape:
         """The header column matching the first of `names` (case-insensitively), if any."""
         lowered = {column.strip().lower(): column for column in self.header}
         return next((lowered[name] for name in names if name in lowered), None)
+
+    def unique_header(self) -> list[str]:
+        """The header with repeated names made unique (`a`, `a_2`), as the columns are named."""
+        seen: dict[str, int] = {}
+        names = []
+        for name in self.header:
+            seen[name] = seen.get(name, 0) + 1
+            names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+        return names
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Any]:
@@ -128,25 +140,37 @@ def json_array_docs(path: Path) -> str:
 
 
 class CsvDocs:
-    """A CSV file read as JSON documents; rows with the wrong number of fields are kept apart.
+    """A CSV file read as rows (`rows`: n and the columns, as text) or as JSON documents (`docs`).
+
+    Rows with the wrong number of fields are kept apart and reported by `malformed()`.
 
     Row numbers count data rows from 1 (the header is line 1 of the file, so a row's line is
     `n + 1` when no field spans lines).
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, shape: CsvShape) -> None:
         suffix = next(_counter)
         self.errors_table = f"warroom_csv_errors_{suffix}"
         self.scans_table = f"warroom_csv_scans_{suffix}"
         self._con = con
+        # The sniffer already knows the delimiter and the header: telling DuckDB spares its own
+        # sniffing, which costs more than reading a small file.
+        columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in shape.unique_header())
         options = (
-            f"header = true, all_varchar = true, delim = {literal(delimiter)}, "
+            f"header = true, auto_detect = false, columns = {{{columns}}}, "
+            f"delim = {literal(shape.delimiter)}, quote = '\"', escape = '\"', "
             "ignore_errors = true, store_rejects = true, "
             f"rejects_table = {literal(self.errors_table)}, "
             f"rejects_scan = {literal(self.scans_table)}"
         )
         reader = f"read_csv({literal(str(path))}, {options})"
         self.docs = f"(SELECT row_number() OVER () AS n, to_json(t) AS doc FROM {reader} t)"
+        self.rows = f"(SELECT row_number() OVER () AS n, * FROM {reader})"
+
+    @staticmethod
+    def column(name: str) -> str:
+        """A column of `rows` as text, NULL when empty."""
+        return f"NULLIF(trim({ident(name)}), '')"
 
     def malformed(self) -> tuple[int, list[str]]:
         """Rows DuckDB could not split into the header's columns (after the docs were read)."""
@@ -248,7 +272,7 @@ def read_documents(
 ) -> Documents:
     """The records of a file whose layout is 'jsonl', 'json' (an array) or 'csv'."""
     if layout == "csv" and shape is not None:
-        csv = CsvDocs(con, path, delimiter=shape.delimiter)
+        csv = CsvDocs(con, path, shape=shape)
         return Documents(csv.docs, _spellings(shape.header), "row", csv=csv)
     if layout == "json":
         docs = json_array_docs(path)
