@@ -88,6 +88,9 @@ def _register_commands() -> None:
     from warroom.cli import db as db_commands
 
     db_commands.register(app)
+    from warroom.cli import evidence as evidence_commands
+
+    evidence_commands.register(app)
 
 
 _register_commands()

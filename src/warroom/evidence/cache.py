@@ -22,11 +22,12 @@ import duckdb
 from warroom import __version__
 from warroom.evidence.discover import Listing, Skipped
 from warroom.evidence.loaders import Parsed
-from warroom.evidence.schema import TABLES
+from warroom.evidence.schema import TABLES, create_statement
 from warroom.evidence.tabular import ident, literal, run
 from warroom.evidence.types import FileLoad
 
 CACHE_FORMAT = 1
+VIEW_TABLES = frozenset({"events"})
 _META = "meta.json"
 
 
@@ -54,17 +55,42 @@ def read_cache(con: duckdb.DuckDBPyConnection, entry: Path) -> Parsed | None:
         if meta.get("format") != CACHE_FORMAT:
             raise ValueError("an entry written by another version of the cache")
         for table in TABLES:
-            parquet = literal(str(entry / f"{table}.parquet"))
-            run(con, f"INSERT INTO {ident(table)} SELECT * FROM read_parquet({parquet})")
+            _restore(con, table, entry / f"{table}.parquet")
         return Parsed(
             files=[FileLoad(**item) for item in meta["files"]],
             skipped=[Skipped(**item) for item in meta["skipped"]],
         )
     except (OSError, ValueError, KeyError, TypeError, duckdb.Error):
-        for table in TABLES:  # a damaged entry: parse again rather than half-load
-            run(con, f"DELETE FROM {ident(table)}")
+        _reset(con)  # a damaged entry: parse again rather than half-load
         shutil.rmtree(entry, ignore_errors=True)  # so that this run writes a good one
         return None
+
+
+def _restore(con: duckdb.DuckDBPyConnection, table: str, parquet: Path) -> None:
+    """Events, by far the largest table and never added to after parsing, become a view on the
+    Parquet file (nothing is copied, so this is instant); the others are copied into tables
+    because git history and live Prometheus add rows to `changes` and `metrics`."""
+    columns = ", ".join(
+        f"CAST({ident(name)} AS {kind}) AS {ident(name)}" for name, kind in TABLES[table].items()
+    )
+    select = f"SELECT {columns} FROM read_parquet({literal(str(parquet))})"
+    if table in VIEW_TABLES:
+        run(con, f"DROP TABLE {ident(table)}")
+        run(con, f"CREATE VIEW {ident(table)} AS {select}")
+        run(con, f"SELECT count(*) FROM {ident(table)}")  # fails now, not later, if damaged
+    else:
+        run(con, f"INSERT INTO {ident(table)} {select}")
+
+
+def _reset(con: duckdb.DuckDBPyConnection) -> None:
+    """Back to the five empty tables, whatever a failed restore left."""
+    views = {row[0] for row in run(con, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+    for table in TABLES:
+        if table in views:
+            run(con, f"DROP VIEW {ident(table)}")
+            run(con, create_statement(table))
+        else:
+            run(con, f"DELETE FROM {ident(table)}")
 
 
 def write_cache(con: duckdb.DuckDBPyConnection, entry: Path, parsed: Parsed) -> None:
@@ -75,7 +101,7 @@ def write_cache(con: duckdb.DuckDBPyConnection, entry: Path, parsed: Parsed) -> 
     try:
         for table in TABLES:
             target = literal(str(staging / f"{table}.parquet"))
-            run(con, f"COPY {ident(table)} TO {target} (FORMAT parquet, COMPRESSION zstd)")
+            run(con, f"COPY {ident(table)} TO {target} (FORMAT parquet, COMPRESSION snappy)")
         meta = {
             "format": CACHE_FORMAT,
             "files": [dataclasses.asdict(item) for item in parsed.files],
