@@ -20,7 +20,7 @@ from rich.progress import Progress
 
 from warroom.evidence.archive import ArchiveLimits
 from warroom.evidence.cache import cache_key, read_cache, write_cache
-from warroom.evidence.discover import OpenedBundle, Skipped, list_bundle, open_bundle
+from warroom.evidence.discover import Listing, OpenedBundle, Skipped, list_bundle, open_bundle
 from warroom.evidence.live import load_live_sources
 from warroom.evidence.loaders import load_files
 from warroom.evidence.manifest import Manifest, parse_manifest
@@ -115,12 +115,7 @@ def _load(
     tracker = Tracker.start(progress, total=total + (1 if manifest.prometheus else 0))
     con = open_connection()
     try:
-        entry = None
-        if cache_dir is not None:
-            key = cache_key(
-                listing=listing, root=opened.root, manifest_text=text, timezone=zone_name
-            )
-            entry = Path(cache_dir) / key
+        entry = _cache_entry(cache_dir, listing, opened.root, manifest_text=text, zone=zone_name)
         parsed = read_cache(con, entry) if entry is not None else None
         from_cache = parsed is not None
         if parsed is None:
@@ -147,6 +142,15 @@ def _load(
     )
     bundle.notes = _notes(con)
     return bundle
+
+
+def _cache_entry(
+    cache_dir: Path | None, listing: Listing, root: Path, *, manifest_text: str, zone: str
+) -> Path | None:
+    if cache_dir is None:
+        return None
+    key = cache_key(listing=listing, root=root, manifest_text=manifest_text, timezone=zone)
+    return Path(cache_dir) / key
 
 
 def _notes(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -9,7 +9,6 @@ Contract: ../shared/specs/evidence-bundle.md, section 1.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -162,12 +161,6 @@ _TextLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def load_manifest(path: Path, *, timezone: str | None = None) -> Manifest:
-    """Read and validate a manifest file; `timezone` applies when the manifest sets none."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return parse_manifest(text, source=path.name, timezone=timezone)
 
 
 def parse_manifest(text: str, *, source: str = MANIFEST_NAME, timezone: str | None) -> Manifest:

@@ -8,6 +8,7 @@ time into `events` so that the syslog reference time has something to be the med
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -122,11 +123,9 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"prometheus exited with code {process.returncode}")
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(f"{url}/-/ready", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass
         time.sleep(0.3)
     raise RuntimeError("prometheus did not become ready within 60s")
 
