@@ -23,6 +23,7 @@ from warroom.evidence.tabular import (
     CsvDocs,
     CsvShape,
     first,
+    ident,
     insert,
     lines_source,
     literal,
@@ -64,18 +65,20 @@ def insert_samples(
     con: duckdb.DuckDBPyConnection,
     samples: str,
     *,
+    example: str,
     entries: str,
     source: str,
     fmt: str,
     file_host: str | None,
 ) -> FileLoad:
-    """Insert the good rows of `samples` (n, ts, metric, raw, label_key, problem, example).
+    """Insert the good rows of `samples` (n, ts, metric, raw, label_key, problem, ...).
 
-    `entries` is SQL over `label_key` giving the label set as a list of {key, value} structs.
+    `example` is SQL over a sample's columns that shows a rejected one (it is only computed for
+    those); `entries` is SQL over `label_key` giving the label set as {key, value} structs.
     """
     instance = f"regexp_replace({_label('entries', 'instance')}, ':\\d+$', '')"
-    select = f"""SELECT n, ts, metric, raw, value, label_key, problem,
-        CASE WHEN NOT {_OK} THEN {_REASON} || ': ' || example END AS reject
+    select = f"""SELECT n, ts, metric, value, label_key,
+        CASE WHEN NOT {_OK} THEN {_REASON} || ': ' || {example} END AS reject
         FROM (SELECT *, try_cast(raw AS DOUBLE) AS value FROM {samples})"""
     with staged(con, select) as stage:
         series = f"""SELECT label_key,
@@ -111,8 +114,10 @@ def _csv_labels(columns: list[str]) -> tuple[str, str]:
     return key, f"[{entries}]"
 
 
-def _example(columns: tuple[str, ...], delimiter: str) -> str:
-    return f"concat_ws({literal(delimiter)}, {', '.join(CsvDocs.column(c) for c in columns)})"
+def _example(shape: CsvShape) -> str:
+    """The rejected row as it was written (its fields, as a struct column `csv_row`)."""
+    columns = ", ".join(f"csv_row.{ident(c)}" for c in shape.unique_header())
+    return f"concat_ws({literal(shape.delimiter)}, {columns})"
 
 
 def load_csv_long(
@@ -128,10 +133,16 @@ def load_csv_long(
     metric = CsvDocs.column(metric_column)
     samples = f"""(SELECT n, warroom_ts({CsvDocs.column(time_column)}, {literal(ctx.timezone)})
         AS ts, {metric} AS metric, {CsvDocs.column(value_column)} AS raw, {key} AS label_key,
-        CASE WHEN {metric} IS NULL THEN 'no metric name' END AS problem,
-        {_example(shape.header, shape.delimiter)} AS example FROM {reader.rows})"""
+        CASE WHEN {metric} IS NULL THEN 'no metric name' END AS problem, r AS csv_row
+        FROM {reader.rows} AS r)"""
     loaded = insert_samples(
-        con, samples, entries=entries, source=_source(path, ctx), fmt="csv_long", file_host=ctx.host
+        con,
+        samples,
+        example=_example(shape),
+        entries=entries,
+        source=_source(path, ctx),
+        fmt="csv_long",
+        file_host=ctx.host,
     )
     return _with_malformed(loaded, reader)
 
@@ -153,10 +164,16 @@ def load_csv_wide(
     )
     samples = f"""(SELECT n, warroom_ts({CsvDocs.column(time_column)}, {literal(ctx.timezone)})
         AS ts, u.pair.metric AS metric, u.pair.raw AS raw, {key} AS label_key,
-        CAST(NULL AS VARCHAR) AS problem, {_example(shape.header, shape.delimiter)} AS example
-        FROM {reader.rows}, unnest([{pairs}]) AS u(pair) WHERE u.pair.raw IS NOT NULL)"""
+        CAST(NULL AS VARCHAR) AS problem, r AS csv_row
+        FROM {reader.rows} AS r, unnest([{pairs}]) AS u(pair) WHERE u.pair.raw IS NOT NULL)"""
     loaded = insert_samples(
-        con, samples, entries=entries, source=_source(path, ctx), fmt="csv_wide", file_host=ctx.host
+        con,
+        samples,
+        example=_example(shape),
+        entries=entries,
+        source=_source(path, ctx),
+        fmt="csv_wide",
+        file_host=ctx.host,
     )
     return _with_malformed(loaded, reader)
 
@@ -212,7 +229,7 @@ def load_prometheus_text(
         NULLIF(p.name, '') AS metric, NULLIF(p.value, '') AS raw,
         p.labels || {_SEP} || coalesce(exact.kind, family.kind, '') AS label_key,
         CASE WHEN p.name = '' OR try_cast(p.value AS DOUBLE) IS NULL THEN 'not a sample line'
-            WHEN p.ts = '' THEN 'sample has no timestamp' END AS problem, line AS example
+            WHEN p.ts = '' THEN 'sample has no timestamp' END AS problem, line
     FROM parsed
     LEFT JOIN types AS exact ON exact.family = p.name
     LEFT JOIN types AS family
@@ -225,6 +242,7 @@ def load_prometheus_text(
     return insert_samples(
         con,
         samples,
+        example="line",
         entries=entries,
         source=_source(path, ctx),
         fmt="prometheus",

@@ -151,7 +151,13 @@ def _insert_series(
     con.register(view, table)
     try:
         return insert_samples(
-            con, view, entries=_ENTRIES, source=source, fmt="prometheus_live", file_host=None
+            con,
+            view,
+            example="example",
+            entries=_ENTRIES,
+            source=source,
+            fmt="prometheus_live",
+            file_host=None,
         )
     finally:
         con.unregister(view)

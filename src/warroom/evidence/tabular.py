@@ -34,7 +34,8 @@ CREATE OR REPLACE MACRO warroom_local(x) AS
     coalesce(try_cast(x AS TIMESTAMP), try_cast(replace(x, ',', '.') AS TIMESTAMP));
 CREATE OR REPLACE MACRO warroom_ts(x, zone) AS CASE
     WHEN x IS NULL THEN NULL
-    WHEN right(x, 1) IN ('Z', 'z') OR contains(substr(x, 11), '+') OR contains(substr(x, 11), '-')
+    WHEN right(x, 1) IN ('Z', 'z') THEN warroom_local(x)  -- a TIMESTAMP cast reads Z as UTC
+    WHEN contains(substr(x, 11), '+') OR contains(substr(x, 11), '-')
         THEN CAST(coalesce(try_cast(x AS TIMESTAMPTZ), try_cast(regexp_replace(
             replace(x, ',', '.'), '\s+([+-]\d)', '\1') AS TIMESTAMPTZ)) AS TIMESTAMP)
     WHEN try_cast(x AS DOUBLE) IS NOT NULL THEN warroom_epoch(try_cast(x AS DOUBLE))
