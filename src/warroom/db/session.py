@@ -98,10 +98,14 @@ class Store:
         try:
             ensure_schema(store.engine, upgrade=upgrade)
         except OperationalError as exc:
+            store.dispose()
             raise StoreError(
-                f"cannot open the store at {safe_url(url)}: {exc.orig}",
+                f"cannot open the store at {safe_url(url)}: {_first_line(exc.orig)}",
                 hint="check WARROOM_DATABASE_URL / --db and that the server is running",
             ) from exc
+        except BaseException:
+            store.dispose()
+            raise
         return store
 
     @contextmanager
@@ -123,6 +127,10 @@ class Store:
     def safe_url(url: str) -> str:
         """The URL with any password hidden, for messages."""
         return safe_url(url)
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def safe_url(url: str) -> str:

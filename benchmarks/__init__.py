@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (speed and accuracy), never timed tests."""

@@ -1,0 +1,1 @@
+"""Analysis: analyzers over the normalised evidence tables, findings, ranked suspects."""

@@ -1,0 +1,1 @@
+"""Renderings of an investigation: terminal (Rich), Markdown, JSON (and HTML with charts)."""

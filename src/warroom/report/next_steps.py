@@ -1,0 +1,39 @@
+"""What to check next, per suspect kind: the moves an experienced responder makes."""
+
+from __future__ import annotations
+
+from warroom.analysis.finding import Suspect
+from warroom.analysis.investigation import Investigation
+
+_BY_KIND = {
+    "change": "Compare before and after `{ref}`; consider rolling it back.",
+    "host": "Take {ref} out of the load balancer and look at its disk, memory and recent restarts.",
+    "container": "Restart or reschedule {ref}; check its limits and last deploy.",
+    "endpoint": "Reproduce `{ref}` by hand and read its handler's latest changes.",
+    "dependency": (
+        "Check {ref}'s status page and its latency from our side; "
+        "consider a fallback or a circuit breaker."
+    ),
+    "cron": "Look at the last runs of `{ref}`; pause it if the bursts line up.",
+    "input": "Send a request with {ref} to a test environment and read the validation code.",
+    "client": "Reproduce with {ref}; check recent front-end releases for it.",
+    "resource": "Look at {ref} over the last days: is it saturated, and since when?",
+    "time_of_day": "Compare {ref} with other days: capacity, scheduled jobs, traffic peaks.",
+}
+
+
+def suggestions(result: Investigation, *, limit: int = 3) -> list[str]:
+    steps = [_for(s) for s in result.suspects[:limit] if s.score >= 0.2]
+    skipped = [c for c in result.coverage if c.status != "ran"]
+    for item in skipped:
+        steps.append(f"{item.title} did not run ({item.note or item.status}): check it by hand.")
+    if not result.suspects:
+        steps.append(
+            "Nothing stands out in this evidence: widen the window or add metrics, changes "
+            "and the logs of upstream services."
+        )
+    return steps
+
+
+def _for(suspect: Suspect) -> str:
+    return _BY_KIND.get(suspect.kind, "Look closer at {ref}.").format(ref=suspect.ref)
