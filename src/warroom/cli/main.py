@@ -86,13 +86,12 @@ def root(
 def _register_commands() -> None:
     # Each module adds its commands to `app`; the order here is the order in --help.
     from warroom.cli import db as db_commands
+    from warroom.cli import evidence as evidence_commands
     from warroom.cli import incidents, notebook
 
     incidents.register(app)
     notebook.register(app)
     db_commands.register(app)
-    from warroom.cli import evidence as evidence_commands
-
     evidence_commands.register(app)
 
 
