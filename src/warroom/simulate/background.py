@@ -9,23 +9,23 @@ from __future__ import annotations
 import numpy as np
 
 from warroom.simulate.eventlog import INFO, WARN
-from warroom.simulate.faults import python_app_fault
+from warroom.simulate.faults import python_fault
 from warroom.simulate.model import JobFilter, Simulation
-from warroom.simulate.timeline import MINUTE_US, US
+from warroom.simulate.timeline import MINUTE_US, US, Timeline
 from warroom.simulate.traffic import arrival_times
-from warroom.simulate.world import SERVICES, UPSTREAMS
+from warroom.simulate.world import SERVICES, UPSTREAMS, World
 
 JOBS = ("send_confirmation_email", "generate_invoice_pdf", "sync_search_index", "resize_images")
 JOB_SHARES = (0.45, 0.25, 0.2, 0.1)
-HEARTBEAT_US = 5 * MINUTE_US
+HEARTBEAT_SHARE = 0.06  # of the line budget
 JOB_MEDIAN_MS = 420.0
-JOB_RETRY_FAULT = python_app_fault(
+JOB_RETRY_FAULT = python_fault(
     "smtplib.SMTPServerDisconnected",
     "Connection unexpectedly closed",
-    "worker.mailer",
-    "send",
-    "self._smtp.send_message(message)",
-    line=64,
+    [
+        ("/srv/worker/worker/runner.py", 131, "run_job", "result = handler(**job.arguments)"),
+        ("/srv/worker/worker/mailer.py", 64, "send", "self._smtp.send_message(message)"),
+    ],
 )
 # (service, level, message, upstream): harmless warnings that recur all week.
 WARNINGS = (
@@ -51,13 +51,26 @@ def host_codes(sim: Simulation, service: str) -> np.ndarray:
     return np.array([sim.world.host_index(h) for h in sim.world.hosts_of(service)])
 
 
-def add_heartbeats(sim: Simulation) -> None:
-    """Every host reports 'health check ok' every five minutes, at its own phase."""
+def heartbeat_interval_us(world: World, timeline: Timeline, lines: int) -> int:
+    """Whole minutes between health checks (1 to 30) so that they take ~6 % of the lines."""
+    span = (timeline.end_us - timeline.start_us) * len(world.hosts)
+    minutes = span / (HEARTBEAT_SHARE * lines) / MINUTE_US
+    return int(np.clip(round(minutes), 1, 30)) * MINUTE_US
+
+
+def heartbeat_line_count(world: World, timeline: Timeline, lines: int) -> int:
+    every = heartbeat_interval_us(world, timeline, lines)
+    return -(-(timeline.end_us - timeline.start_us) // every) * len(world.hosts)
+
+
+def add_heartbeats(sim: Simulation, *, lines: int) -> None:
+    """Every host reports 'health check ok' at a fixed interval and its own phase."""
     message = sim.log.message("health check ok")
-    rng = sim.rng("heartbeats")
-    ticks = np.arange(sim.timeline.start_us, sim.timeline.end_us, HEARTBEAT_US, dtype=np.int64)
+    rng = sim.shared_rng("heartbeats")
+    every = heartbeat_interval_us(sim.world, sim.timeline, lines)
+    ticks = np.arange(sim.timeline.start_us, sim.timeline.end_us, every, dtype=np.int64)
     for code, service in enumerate(sim.world.host_service):
-        phase = int(rng.integers(0, HEARTBEAT_US))
+        phase = int(rng.integers(0, every))
         ts = ticks + phase + rng.integers(0, 2 * US, ticks.size)
         sim.log.add(ts, host=code, service=SERVICES.index(service), message=message)
 
@@ -65,19 +78,20 @@ def add_heartbeats(sim: Simulation) -> None:
 def worker_job_times(sim: Simulation, count: int) -> np.ndarray:
     """Jobs follow the shop's traffic: confirmations and invoices come from orders."""
     return arrival_times(
-        rng=sim.rng("worker-times"), timeline=sim.timeline, count=count, morning_rush=False
+        rng=sim.shared_rng("worker-times"), timeline=sim.timeline, count=count, morning_rush=False
     )
 
 
 def add_worker_jobs(sim: Simulation, *, count: int, skip: JobFilter | None = None) -> None:
-    """'job completed' lines on the worker hosts; `skip` drops jobs (by position) that stalled."""
-    rng = sim.rng("worker-jobs")
+    """'job completed' lines on the worker hosts; `skip` drops the jobs that never ran."""
+    rng = sim.shared_rng("worker-jobs")
     ts = worker_job_times(sim, count)
     workers = host_codes(sim, "worker")
     host = workers[rng.integers(0, workers.size, ts.size)]
     job = rng.choice(len(JOBS), size=ts.size, p=np.array(JOB_SHARES))
     duration = (rng.lognormal(np.log(JOB_MEDIAN_MS), 0.6, ts.size) * 1000).astype(np.int64)
     retry = rng.random(ts.size) < 0.004
+    job_id = rng.integers(1_000_000, 9_999_999, ts.size)
     keep = np.ones(ts.size, dtype=bool) if skip is None else ~skip(ts, host)
     done, failed = keep & ~retry, keep & retry
     service = SERVICES.index("worker")
@@ -86,6 +100,7 @@ def add_worker_jobs(sim: Simulation, *, count: int, skip: JobFilter | None = Non
         host=host[done],
         service=service,
         job=job[done],
+        obj=job_id[done],
         duration_us=duration[done],
         message=sim.log.message("job completed"),
     )
@@ -94,6 +109,7 @@ def add_worker_jobs(sim: Simulation, *, count: int, skip: JobFilter | None = Non
         host=host[failed],
         service=service,
         job=job[failed],
+        obj=job_id[failed],
         level=WARN,
         duration_us=duration[failed],
         fault=sim.log.fault(JOB_RETRY_FAULT),
@@ -103,7 +119,7 @@ def add_worker_jobs(sim: Simulation, *, count: int, skip: JobFilter | None = Non
 
 def add_background_warnings(sim: Simulation, *, count: int) -> None:
     """A few warnings of every kind spread over the whole history."""
-    rng = sim.rng("warnings")
+    rng = sim.shared_rng("warnings")
     for service, level, text, upstream in WARNINGS:
         hosts = host_codes(sim, service)
         ts = arrival_times(

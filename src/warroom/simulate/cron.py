@@ -6,6 +6,7 @@ There are a few hundred runs per job at most, so a Python loop over runs is fine
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -13,7 +14,7 @@ from croniter import croniter
 
 from warroom.simulate.eventlog import INFO
 from warroom.simulate.model import CronJob, Simulation
-from warroom.simulate.timeline import US, to_us
+from warroom.simulate.timeline import US, Timeline, to_us
 from warroom.simulate.world import SERVICES, World
 from warroom.timeutil import zone
 
@@ -61,6 +62,7 @@ def base_cron_jobs(world: World) -> list[CronJob]:
     ]
 
 
+@functools.lru_cache(maxsize=256)
 def run_times(job: CronJob, *, world: World, start_us: int, end_us: int) -> np.ndarray:
     """Every instant the job starts between start and end (local schedule, UTC instants)."""
     tz = zone(world.timezone)
@@ -70,7 +72,9 @@ def run_times(job: CronJob, *, world: World, start_us: int, end_us: int) -> np.n
     while True:
         moment = to_us(schedule.get_next(datetime))
         if moment >= end_us:
-            return np.array(times, dtype=np.int64)
+            runs = np.array(times, dtype=np.int64)
+            runs.setflags(write=False)  # shared through the cache
+            return runs
         times.append(moment)
 
 
@@ -78,12 +82,22 @@ def job_hosts(world: World, job: CronJob) -> tuple[str, ...]:
     return job.hosts or world.hosts
 
 
+def cron_line_count(world: World, timeline: Timeline, jobs: list[CronJob]) -> int:
+    """How many lines the jobs' runs will write (two per run and host)."""
+    return sum(
+        2
+        * len(job_hosts(world, job))
+        * run_times(job, world=world, start_us=timeline.start_us, end_us=timeline.end_us).size
+        for job in jobs
+    )
+
+
 def add_cron_runs(sim: Simulation, job: CronJob, *, finish_seconds: float = 40.0) -> np.ndarray:
     """syslog-style CRON lines plus the job's 'finished' line on each of its hosts.
 
     Returns the run start times, so a scenario can align its own effects with them.
     """
-    rng = sim.rng(f"cron:{job.command}")
+    rng = sim.shared_rng(f"cron:{job.command}")
     starts = run_times(
         job, world=sim.world, start_us=sim.timeline.start_us, end_us=sim.timeline.end_us
     )

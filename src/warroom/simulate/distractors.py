@@ -27,7 +27,7 @@ def version(world: World, service: str, step: int) -> str:
 
 def distractor_changes(sim: Simulation, *, near_onset: bool = True) -> list[Change]:
     """The changes of a healthy week; `near_onset=False` keeps the two hours before it clear."""
-    world, rng = sim.world, sim.rng("distractors")
+    world, rng = sim.world, sim.shared_rng("distractors")
 
     def at(days: int, hour: int, minute: int) -> int:
         return local_instant(world, days, time(hour, minute)) + int(rng.integers(0, 50 * US))

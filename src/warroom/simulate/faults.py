@@ -26,7 +26,7 @@ def python_fault(exception_type: str, message: str, frames: list[PyFrame]) -> Fa
     for file, line, function, source in frames:
         lines.append(f'  File "{file}", line {line}, in {function}')
         lines.append(f"    {source}")
-    lines.append(f"{exception_type}: {message}")
+    lines.append(f"{exception_type}: {message}" if message else exception_type)
     return Fault(exception_type, message, "\n".join(lines))
 
 

@@ -15,18 +15,23 @@ from pathlib import Path
 import numpy as np
 
 from warroom.errors import InputError
-from warroom.simulate.background import add_background_warnings, add_heartbeats, add_worker_jobs
-from warroom.simulate.cron import add_cron_runs, base_cron_jobs
+from warroom.simulate.background import (
+    add_background_warnings,
+    add_heartbeats,
+    add_worker_jobs,
+    heartbeat_line_count,
+)
+from warroom.simulate.cron import add_cron_runs, base_cron_jobs, cron_line_count
 from warroom.simulate.distractors import add_change_lines, distractor_changes
 from warroom.simulate.eventlog import ERROR, INFO, Columns, EventLog
 from warroom.simulate.metrics import MetricSet, build_metrics
 from warroom.simulate.model import Simulation
 from warroom.simulate.randomness import stream
 from warroom.simulate.scenarios import CATALOGUE, REGISTRY, Outcome, Scenario
-from warroom.simulate.timeline import build_timeline, iso
+from warroom.simulate.timeline import Timeline, build_timeline, iso
 from warroom.simulate.traffic import add_background_failures, generate_requests
 from warroom.simulate.truth import Truth
-from warroom.simulate.world import build_world
+from warroom.simulate.world import World, build_world
 from warroom.simulate.writers import LOG_FORMATS, choose_layout, write_logs, write_records
 
 DEFAULT_LINES = 120_000
@@ -86,7 +91,7 @@ def simulate(
         seed_rng=stream(seed, "traffic"),
         world=world,
         timeline=timeline,
-        count=int(lines * (1 - WORKER_SHARE - WARNING_SHARE - 0.09)),
+        count=_request_budget(world, timeline, lines),
         morning_rush=scenario.morning_rush,
     )
     add_background_failures(rng=stream(seed, "background-5xx"), columns=requests, log=log)
@@ -114,12 +119,20 @@ def simulate(
     return sim, outcome, events, metrics
 
 
+def _request_budget(world: World, timeline: Timeline, lines: int) -> int:
+    """What is left of the line budget for requests after the other kinds of lines."""
+    fixed = heartbeat_line_count(world, timeline, lines)
+    fixed += cron_line_count(world, timeline, base_cron_jobs(world))
+    shared = int(lines * (1 - WORKER_SHARE - WARNING_SHARE))
+    return max(shared - fixed, lines // 3)
+
+
 def _add_background(sim: Simulation, lines: int) -> None:
     for change in sim.changes:
         add_change_lines(sim, change)
     for job in sim.cron_jobs:
         add_cron_runs(sim, job)
-    add_heartbeats(sim)
+    add_heartbeats(sim, lines=lines)
     add_worker_jobs(sim, count=int(lines * WORKER_SHARE), skip=sim.job_filter)
     add_background_warnings(sim, count=int(lines * WARNING_SHARE))
 
@@ -155,7 +168,7 @@ def generate(
         answer=outcome.answer,
         also_accept=outcome.also_accept,
         story=outcome.story,
-        onset=iso(sim.onset_us) if outcome.answer else None,
+        onset=iso(outcome.onset_us or sim.onset_us) if outcome.answer else None,
         window=(iso(sim.timeline.window_us[0]), iso(sim.timeline.window_us[1])),
     )
     truth.write(out / "truth.json")

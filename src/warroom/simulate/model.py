@@ -105,7 +105,12 @@ class Simulation:
     job_filter: JobFilter | None = None
 
     def rng(self, purpose: str) -> np.random.Generator:
+        """A stream of the scenario's own (its draws never shift the shared background)."""
         return stream(self.seed, f"{self.scenario}:{purpose}")
+
+    def shared_rng(self, purpose: str) -> np.random.Generator:
+        """A stream of the world's: the same in every scenario of this seed."""
+        return stream(self.seed, f"world:{purpose}")
 
     @property
     def onset_us(self) -> int:

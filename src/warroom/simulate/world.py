@@ -57,7 +57,9 @@ ROUTES = (
     Route("GET", "/api/users/{id}/profile", "api", 0.05, 36),
     Route("POST", "/api/checkout", "checkout", 0.08, 240, "payment", "payments-gateway"),
     Route("GET", "/api/checkout/{id}/status", "checkout", 0.05, 32),
-    Route("POST", "/api/payments/{id}/confirm", "checkout", 0.04, 280, upstream="payments-gateway"),
+    Route(
+        "POST", "/api/payments/{id}/confirm", "checkout", 0.04, 280, "payment", "payments-gateway"
+    ),
 )
 
 

@@ -25,6 +25,7 @@ class Outcome:
     answer: Answer | None
     story: str
     also_accept: tuple[Answer, ...] = ()
+    onset_us: int | None = None  # when the symptoms really began, if not the timeline's onset
 
 
 class Scenario:

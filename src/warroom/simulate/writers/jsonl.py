@@ -5,70 +5,161 @@ structlog (`timestamp`, `event`, `user_id`, nested `params`), checkout like a lo
 (`@timestamp` with an offset, nested `host.name`, `http.*`, `error.*`), the web tier like pino
 (`ts` in epoch milliseconds, `lvl`, `msg`), the workers with OpenTelemetry-style `exception.*`
 and `duration` in seconds. Absent fields are left out rather than written as null.
+
+Lines are assembled by string concatenation in SQL: an absent (NULL) value makes its whole
+`,"key":value` piece NULL, which `coalesce` turns into nothing. Free text goes through
+`to_json` for escaping; names, paths and numbers need none.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Union
 
 import duckdb
 
 from warroom.simulate.world import World
-from warroom.simulate.writers.sql import offset_text
+from warroom.simulate.writers.sql import MESSAGE, offset_text
 from warroom.simulate.writers.table import write_per_host
 
-MESSAGE = """CASE WHEN kind = 0 AND status >= 500 THEN 'request failed'
-  WHEN kind = 0 THEN 'request completed' ELSE message END"""
-PARAMS = """CASE WHEN quantity IS NOT NULL THEN json_object('sku', sku, 'quantity', json(quantity))
-  WHEN payment IS NOT NULL THEN json_object('payment_method', payment) END"""
+# (key, SQL expression, kind): kind is "name" (plain string), "text" (needs escaping),
+# "number", "json" (already JSON) or a nested list of fields (an object).
+Field = tuple[str, str, Union[str, "list[Field]"]]
 
 
-def _api(offset: str) -> str:
+def _value(expr: str, kind: str | list[Field]) -> str:
+    if isinstance(kind, list):
+        return f"('{{' || ltrim({_pieces(kind)}, ',') || '}}')"
+    if kind == "name":
+        return f"('\"' || ({expr}) || '\"')"
+    if kind == "text":
+        return f"to_json({expr})::VARCHAR"
+    return f"({expr})::VARCHAR"
+
+
+def _pieces(fields: list[Field]) -> str:
+    """Each field as `,"key":value`, or '' when its value is NULL (an object: when all are)."""
+    parts = []
+    for key, expr, kind in fields:
+        guard = f"(CASE WHEN {expr} THEN " if isinstance(kind, list) else "("
+        end = " END)" if isinstance(kind, list) else ")"
+        parts.append(f"coalesce({guard}',\"{key}\":' || {_value(expr, kind)}{end}, '')")
+    return " || ".join(parts)
+
+
+def json_line(fields: list[Field]) -> str:
+    """SQL for one JSON object per row from `fields` (the first one must never be NULL)."""
+    return f"'{{' || ltrim({_pieces(fields)}, ',') || '}}' || chr(10)"
+
+
+IS_REQUEST = "kind = 0"
+HAS_ERROR = "exc_type IS NOT NULL"
+PARAMS: list[Field] = [
+    ("sku", "sku", "name"),
+    ("quantity", "quantity", "number"),
+    ("payment_method", "payment", "name"),
+]
+HAS_PARAMS = "(quantity IS NOT NULL OR payment IS NOT NULL)"
+
+
+def api_style(offset: str) -> list[Field]:
     del offset  # the api logs in UTC
-    return f"""json_object(
-  'timestamp', strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'), 'level', level, 'event', {MESSAGE},
-  'service', service, 'host', host, 'method', method, 'path', path, 'status', status,
-  'duration_ms', duration_ms, 'user_id', user_name, 'user_agent', user_agent, 'params', {PARAMS},
-  'upstream', upstream, 'exception', exc_type, 'error_message', exc_message,
-  'traceback', stack)"""
+    return [
+        ("timestamp", "strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ')", "name"),
+        ("level", "level", "name"),
+        ("event", MESSAGE, "text"),
+        ("service", "service", "name"),
+        ("host", "host", "name"),
+        ("method", "method", "name"),
+        ("path", "path", "name"),
+        ("status", "status", "number"),
+        ("duration_ms", "duration_ms", "number"),
+        ("user_id", "user_name", "name"),
+        ("user_agent", "user_agent", "text"),
+        ("params", HAS_PARAMS, PARAMS),
+        ("upstream", "upstream", "name"),
+        ("exception", "exc_type", "name"),
+        ("error_message", "exc_message", "text"),
+        ("traceback", "stack", "text"),
+    ]
 
 
-def _checkout(offset: str) -> str:
-    return f"""json_object(
-  '@timestamp', strftime(local_ts, '%Y-%m-%dT%H:%M:%S.%g') || '{offset}',
-  'log.level', upper(level), 'message', {MESSAGE},
-  'service', json_object('name', service), 'host', json_object('name', host),
-  'http', CASE WHEN kind = 0 THEN json_object('request', json_object('method', method),
-                                               'response', json_object('status_code', status))
-          END,
-  'url', CASE WHEN kind = 0 THEN json_object('path', path) END,
-  'elapsed_ms', duration_ms,
-  'user', CASE WHEN user_name IS NOT NULL THEN json_object('id', user_name) END,
-  'user_agent', user_agent, 'params', {PARAMS}, 'peer.service', upstream,
-  'error', CASE WHEN exc_type IS NOT NULL THEN json_object(
-      'type', exc_type, 'message', exc_message, 'stack_trace', stack) END)"""
+def checkout_style(offset: str) -> list[Field]:
+    return [
+        ("@timestamp", f"strftime(local_ts, '%Y-%m-%dT%H:%M:%S.%g') || '{offset}'", "name"),
+        ("log.level", "upper(level)", "name"),
+        ("message", MESSAGE, "text"),
+        ("service", "TRUE", [("name", "service", "name")]),
+        ("host", "TRUE", [("name", "host", "name")]),
+        (
+            "http",
+            IS_REQUEST,
+            [
+                ("request", "TRUE", [("method", "method", "name")]),
+                ("response", "TRUE", [("status_code", "status", "number")]),
+            ],
+        ),
+        ("url", IS_REQUEST, [("path", "path", "name")]),
+        ("elapsed_ms", "duration_ms", "number"),
+        ("user", "user_name IS NOT NULL", [("id", "user_name", "name")]),
+        ("user_agent", "user_agent", "text"),
+        ("params", HAS_PARAMS, PARAMS),
+        ("peer.service", "upstream", "name"),
+        (
+            "error",
+            HAS_ERROR,
+            [
+                ("type", "exc_type", "name"),
+                ("message", "exc_message", "text"),
+                ("stack_trace", "stack", "text"),
+            ],
+        ),
+    ]
 
 
-def _web(offset: str) -> str:
+def web_style(offset: str) -> list[Field]:
     del offset  # epoch milliseconds carry no zone
-    return f"""json_object(
-  'ts', ts_us // 1000, 'lvl', level, 'msg', {MESSAGE}, 'hostname', host, 'app', service,
-  'method', method, 'url', path || coalesce('?' || query, ''), 'status_code', status,
-  'latency_ms', duration_ms, 'customer_id', user_name, 'user_agent', user_agent,
-  'error', exc_type, 'stack', stack)"""
+    return [
+        ("ts", "ts_us // 1000", "number"),
+        ("lvl", "level", "name"),
+        ("msg", MESSAGE, "text"),
+        ("hostname", "host", "name"),
+        ("app", "service", "name"),
+        ("method", "method", "name"),
+        ("url", "path || coalesce('?' || query, '')", "name"),
+        ("status_code", "status", "number"),
+        ("latency_ms", "duration_ms", "number"),
+        ("customer_id", "user_name", "name"),
+        ("user_agent", "user_agent", "text"),
+        ("error", "exc_type", "name"),
+        ("stack", "stack", "text"),
+    ]
 
 
-def _worker(offset: str) -> str:
-    return f"""json_object(
-  'time', strftime(local_ts, '%Y-%m-%dT%H:%M:%S.%f') || '{offset}', 'severity', upper(level),
-  'message', {MESSAGE}, 'node', host, 'application', service, 'job', job,
-  'job_id', CASE WHEN job IS NOT NULL THEN obj END,
-  'duration', round(duration_us / 1000000.0, 3), 'peer.service', upstream,
-  'exception', CASE WHEN exc_type IS NOT NULL THEN json_object(
-      'type', exc_type, 'message', exc_message, 'stacktrace', stack) END)"""
+def worker_style(offset: str) -> list[Field]:
+    return [
+        ("time", f"strftime(local_ts, '%Y-%m-%dT%H:%M:%S.%f') || '{offset}'", "name"),
+        ("severity", "upper(level)", "name"),
+        ("message", MESSAGE, "text"),
+        ("node", "host", "name"),
+        ("application", "service", "name"),
+        ("job", "job", "name"),
+        ("job_id", "CASE WHEN job IS NOT NULL THEN obj END", "number"),
+        ("duration", "round(duration_us / 1000000.0, 3)", "number"),
+        ("peer.service", "upstream", "name"),
+        (
+            "exception",
+            HAS_ERROR,
+            [
+                ("type", "exc_type", "name"),
+                ("message", "exc_message", "text"),
+                ("stacktrace", "stack", "text"),
+            ],
+        ),
+    ]
 
 
-STYLES = {"api": _api, "checkout": _checkout, "web": _web, "worker": _worker}
+STYLES = {"api": api_style, "checkout": checkout_style, "web": web_style, "worker": worker_style}
 
 
 def write_jsonl(
@@ -80,9 +171,9 @@ def write_jsonl(
     for service, style in STYLES.items():
         hosts = world.hosts_of(service)
         names = ", ".join(f"'{h}'" for h in hosts)
-        sql = f"""SELECT host_code,
-            regexp_replace({style(offset)}::VARCHAR, ',"[^"]+":null', '', 'g') || chr(10) AS line
-          FROM ev WHERE host IN ({names}) ORDER BY host_code, seq"""
+        sql = (
+            f"SELECT host_code, {json_line(style(offset))} AS line FROM ev WHERE host IN ({names})"
+        )
         paths = {h: out / "logs" / f"{h}.jsonl" for h in hosts}
         written += write_per_host(con, sql, world=world, path_for=paths)
     return written

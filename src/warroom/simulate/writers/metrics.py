@@ -27,14 +27,23 @@ def _samples(metrics: MetricSet, world: World) -> pa.Table:
     """One row per sample, series after series (a loop over series, not over samples)."""
     keys = sorted(metrics.series, key=lambda k: (k[1], world.host_index(k[0])))
     size = metrics.ts_us.size
+    names = metrics.metric_names()
+    hosts = np.array([world.host_index(host) for host, _ in keys])
+    services = sorted(set(world.host_service))
+    host_service = np.array([services.index(s) for s in world.host_service])
+
+    def labels(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
+        indices = pa.array(np.repeat(codes, size).astype(np.int32))
+        return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
+
     return pa.table(
         {
             "series": np.repeat(np.arange(len(keys)), size),
             "ts_us": np.tile(metrics.ts_us, len(keys)),
-            "metric": np.repeat([metric for _, metric in keys], size),
-            "host": np.repeat([host for host, _ in keys], size),
-            "host_code": np.repeat([world.host_index(host) for host, _ in keys], size),
-            "service": np.repeat([world.host_service[world.host_index(h)] for h, _ in keys], size),
+            "metric": labels(np.array([names.index(m) for _, m in keys]), names),
+            "host": labels(hosts, world.hosts),
+            "host_code": np.repeat(hosts, size),
+            "service": labels(host_service[hosts], services),
             "value": np.concatenate([metrics.series[key] for key in keys]),
         }
     )
@@ -50,6 +59,7 @@ def _write(
 def write_metrics(*, out: Path, metrics: MetricSet, world: World, fmt: str) -> list[Path]:
     """metrics/hosts.csv + upstreams.csv, metrics/<service>.csv, or metrics/hosts.om."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.register("samples", _samples(metrics, world))
     folder = out / "metrics"
     upstream = metrics.labels.get(LABELLED, {}).get("upstream", "")
