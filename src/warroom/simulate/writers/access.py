@@ -46,7 +46,7 @@ def write_access(
 ) -> list[Path]:
     """<host>/access.log for HTTP hosts and <host>/app.log (or worker.log) for every host."""
     http = [h for h, s in zip(world.hosts, world.host_service, strict=True) if s in HTTP_SERVICES]
-    access_sql = f"""SELECT host_code, {ACCESS.format(offset=offset)} || chr(10) AS line
+    access_sql = f"""SELECT host_code, row_id, {ACCESS.format(offset=offset)} || chr(10) AS line
       FROM ev WHERE kind = 0"""
     written = write_per_host(
         con, access_sql, world=world, path_for={h: out / "logs" / h / "access.log" for h in http}
@@ -58,7 +58,7 @@ def write_access(
             if (s in JAVA_SERVICES) == java
         ]
         names = ", ".join(f"'{h}'" for h in hosts)
-        sql = f"""SELECT host_code, {style} || chr(10) AS line FROM ev
+        sql = f"""SELECT host_code, row_id, {style} || chr(10) AS line FROM ev
           WHERE ({APP_ROWS}) AND host IN ({names})"""
         paths = {h: out / "logs" / h / _app_file(world, h) for h in hosts}
         written += write_per_host(con, sql, world=world, path_for=paths)

@@ -6,8 +6,8 @@ structlog (`timestamp`, `event`, `user_id`, nested `params`), checkout like a lo
 (`ts` in epoch milliseconds, `lvl`, `msg`), the workers with OpenTelemetry-style `exception.*`
 and `duration` in seconds. Absent fields are left out rather than written as null.
 
-Lines are assembled by string concatenation in SQL: an absent (NULL) value makes its whole
-`,"key":value` piece NULL, which `coalesce` turns into nothing. Free text goes through
+Lines are assembled with one SQL `concat` per line (which skips NULL arguments): an absent
+value makes its whole `,"key":value` piece NULL, so it leaves no trace. Free text goes through
 `to_json` for escaping; names, paths and numbers need none.
 """
 
@@ -28,28 +28,35 @@ Field = tuple[str, str, Union[str, "list[Field]"]]
 
 
 def _value(expr: str, kind: str | list[Field]) -> str:
+    """The JSON text of a value as a list of `concat` arguments."""
     if isinstance(kind, list):
-        return f"('{{' || ltrim({_pieces(kind)}, ',') || '}}')"
+        return f"'{{', ltrim(concat({_pieces(kind)}), ','), '}}'"
     if kind == "name":
-        return f"('\"' || ({expr}) || '\"')"
+        return f"'\"', {expr}, '\"'"
     if kind == "text":
         return f"to_json({expr})::VARCHAR"
     return f"({expr})::VARCHAR"
 
 
-def _pieces(fields: list[Field]) -> str:
-    """Each field as `,"key":value`, or '' when its value is NULL (an object: when all are)."""
+def _pieces(fields: list[Field], *, first: bool = False) -> str:
+    """`concat` arguments: each field as `,"key":value`, or NULL (nothing) when it is absent.
+
+    An object's guard is its own condition; any other field is absent when its value is NULL.
+    With `first`, the first field is written without its comma (it must never be NULL).
+    """
     parts = []
-    for key, expr, kind in fields:
-        guard = f"(CASE WHEN {expr} THEN " if isinstance(kind, list) else "("
-        end = " END)" if isinstance(kind, list) else ")"
-        parts.append(f"coalesce({guard}',\"{key}\":' || {_value(expr, kind)}{end}, '')")
-    return " || ".join(parts)
+    for index, (key, expr, kind) in enumerate(fields):
+        guard = expr if isinstance(kind, list) else f"({expr}) IS NOT NULL"
+        comma = "" if first and index == 0 else ","
+        parts.append(
+            f"CASE WHEN {guard} THEN concat('{comma}\"{key}\":', {_value(expr, kind)}) END"
+        )
+    return ", ".join(parts)
 
 
 def json_line(fields: list[Field]) -> str:
     """SQL for one JSON object per row from `fields` (the first one must never be NULL)."""
-    return f"'{{' || ltrim({_pieces(fields)}, ',') || '}}' || chr(10)"
+    return f"concat('{{', {_pieces(fields, first=True)}, '}}', chr(10))"
 
 
 IS_REQUEST = "kind = 0"
@@ -171,9 +178,8 @@ def write_jsonl(
     for service, style in STYLES.items():
         hosts = world.hosts_of(service)
         names = ", ".join(f"'{h}'" for h in hosts)
-        sql = (
-            f"SELECT host_code, {json_line(style(offset))} AS line FROM ev WHERE host IN ({names})"
-        )
+        line = json_line(style(offset))
+        sql = f"SELECT host_code, row_id, {line} AS line FROM ev WHERE host IN ({names})"
         paths = {h: out / "logs" / f"{h}.jsonl" for h in hosts}
         written += write_per_host(con, sql, world=world, path_for=paths)
     return written

@@ -22,6 +22,6 @@ HEAD = [
 def write_logfmt(con: duckdb.DuckDBPyConnection, *, out: Path, world: World) -> list[Path]:
     """logs/<host>.log for every host; stack traces ride along with escaped newlines."""
     line = logfmt_pairs([*HEAD, *REQUEST_FIELDS, ("stack", "stack")])
-    sql = f"SELECT host_code, {line} || chr(10) AS line FROM ev"
+    sql = f"SELECT host_code, row_id, {line} || chr(10) AS line FROM ev"
     paths = {h: out / "logs" / f"{h}.log" for h in world.hosts}
     return write_per_host(con, sql, world=world, path_for=paths)

@@ -42,6 +42,6 @@ def write_syslog(
 ) -> list[Path]:
     """logs/syslog/<host>.log for every host, in the given RFC's format."""
     body = logfmt_pairs([("msg", MESSAGE), *REQUEST_FIELDS])
-    sql = f"SELECT host_code, {_header(rfc)} || {body} || chr(10) AS line FROM ev "
+    sql = f"SELECT host_code, row_id, {_header(rfc)} || {body} || chr(10) AS line FROM ev "
     paths = {h: out / "logs" / "syslog" / f"{h}.log" for h in world.hosts}
     return write_per_host(con, sql, world=world, path_for=paths)

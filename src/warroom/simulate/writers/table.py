@@ -39,8 +39,8 @@ def event_table(*, events: Columns, world: World, log: EventLog, offset_s: int) 
     """The events as an Arrow table of readable columns (NULL where a field is absent).
 
     Rows are grouped by host, in time order within each host, which is the order of every
-    per-host file: queries keep it (DuckDB preserves insertion order) instead of sorting
-    millions of formatted lines.
+    per-host file; `row_id` numbers them, so that formatted lines can be put back in that
+    order with one cheap `take` instead of an SQL sort of millions of long strings.
     """
     seq = np.arange(events["ts"].size, dtype=np.int64)
     by_host = np.lexsort((seq, events["host"]))
@@ -56,6 +56,7 @@ def event_table(*, events: Columns, world: World, log: EventLog, offset_s: int) 
     return pa.table(
         {
             "seq": seq[by_host],
+            "row_id": np.arange(seq.size, dtype=np.int64),
             "ts_us": events["ts"],
             "local_us": events["ts"] + offset_s * US,
             "host_code": events["host"].astype(np.int32),
@@ -129,7 +130,14 @@ def write_lines(
 
 
 def split_by_host(result: pa.Table) -> Iterator[tuple[int, pa.ChunkedArray]]:
-    """(host code, lines) per host, from a result ordered by host_code with a `line` column."""
+    """(host code, lines) per host from a result with host_code, row_id and line columns.
+
+    DuckDB scans in parallel and may hand rows back in any order: `row_id` restores the
+    table's order (grouped by host, time-ordered within) before the split.
+    """
+    rows = result.column("row_id").to_numpy()
+    if rows.size > 1 and np.any(np.diff(rows) < 0):
+        result = result.take(pa.array(np.argsort(rows, kind="stable")))
     codes = result.column("host_code").to_numpy()
     if codes.size == 0:
         return
@@ -142,7 +150,7 @@ def split_by_host(result: pa.Table) -> Iterator[tuple[int, pa.ChunkedArray]]:
 def write_per_host(
     con: duckdb.DuckDBPyConnection, sql: str, *, world: World, path_for: dict[str, Path]
 ) -> list[Path]:
-    """Run `sql` (columns host_code, line; in table order) and write one file per host.
+    """Run `sql` (columns host_code, row_id, line) and write one file per host.
 
     Hosts missing from `path_for` are not written.
     """
