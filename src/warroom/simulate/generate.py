@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,15 +78,22 @@ def prepare_out(out: Path, *, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def simulate(
-    scenario: Scenario, *, seed: int, fmt: str, lines: int, step: Progress
-) -> tuple[Simulation, Outcome, Columns, MetricSet]:
-    """The whole simulation in memory: events, metrics, changes, cron jobs, reports."""
+@dataclass(frozen=True)
+class Result:
+    """A finished simulation, in memory: what the writers need, and the scenario's outcome."""
+
+    sim: Simulation
+    outcome: Outcome
+    events: Columns
+    metrics: MetricSet
+
+
+def healthy_world(scenario: Scenario, *, seed: int, fmt: str, lines: int) -> Simulation:
+    """The world before the fault: traffic, background failures, distractor changes, cron."""
     world = build_world(seed=seed, lines=lines)
     timeline = build_timeline(
         world=world, history_days=scenario.history_days, onset_clock=scenario.onset_clock()
     )
-    step("traffic")
     log = EventLog()
     requests = generate_requests(
         seed_rng=stream(seed, "traffic"),
@@ -106,17 +114,24 @@ def simulate(
     )
     sim.changes = distractor_changes(sim, near_onset=scenario.changes_near_onset)
     sim.cron_jobs = base_cron_jobs(world)
+    return sim
+
+
+def simulate(scenario: Scenario, *, seed: int, fmt: str, lines: int, step: Progress) -> Result:
+    """The whole simulation in memory: events, metrics, changes, cron jobs, reports."""
+    step("traffic")
+    sim = healthy_world(scenario, seed=seed, fmt=fmt, lines=lines)
     step("scenario")
     outcome = scenario.apply(sim)
     step("background")
     _add_background(sim, lines)
-    requests["level"] = np.where(requests["status"] >= 500, ERROR, INFO)
-    log.add_columns(requests)
-    events = log.finish(start_us=timeline.start_us, end_us=timeline.end_us)
+    sim.requests["level"] = np.where(sim.requests["status"] >= 500, ERROR, INFO)
+    sim.log.add_columns(sim.requests)
+    events = sim.log.finish(start_us=sim.timeline.start_us, end_us=sim.timeline.end_us)
     step("metrics")
-    metrics = build_metrics(world=world, timeline=timeline, events=events)
+    metrics = build_metrics(world=sim.world, timeline=sim.timeline, events=events)
     scenario.shape_metrics(sim, metrics)
-    return sim, outcome, events, metrics
+    return Result(sim, outcome, events, metrics)
 
 
 def _request_budget(world: World, timeline: Timeline, lines: int) -> int:
@@ -147,29 +162,38 @@ def generate(
     force: bool = False,
     progress: Progress | None = None,
 ) -> Truth:
-    """Write the bundle of `scenario` with `seed` into `out` and return its truth."""
+    """Write the bundle of `scenario` with `seed` into `out` and return its truth.
+
+    `lines` is about how many log lines to write (default DEFAULT_LINES); `force` replaces a
+    bundle already in `out`; `progress` is called with the name of each step as it starts.
+    """
     total = DEFAULT_LINES if lines is None else lines
     _check(scenario, fmt, total)
     prepare_out(out, force=force)
     step = progress or (lambda _name: None)
     chosen = REGISTRY[scenario]()
-    sim, outcome, events, metrics = simulate(chosen, seed=seed, fmt=fmt, lines=total, step=step)
+    result = simulate(chosen, seed=seed, fmt=fmt, lines=total, step=step)
     layout = choose_layout(fmt=fmt, seed=seed, scenario_index=CATALOGUE.index(type(chosen)))
     if chosen.reports_format:
         layout = dataclasses.replace(layout, reports=chosen.reports_format)
     step("logs")
-    write_logs(out=out, sim=sim, events=events, layout=layout)
+    write_logs(out=out, sim=result.sim, events=result.events, layout=layout)
     step("records")
-    write_records(out=out, sim=sim, metrics=metrics, layout=layout)
-    truth = Truth(
+    write_records(out=out, sim=result.sim, metrics=result.metrics, layout=layout)
+    truth = _truth(result, scenario=scenario, seed=seed, fmt=fmt)
+    truth.write(out / "truth.json")
+    return truth
+
+
+def _truth(result: Result, *, scenario: str, seed: int, fmt: str) -> Truth:
+    outcome, timeline = result.outcome, result.sim.timeline
+    return Truth(
         scenario=scenario,
         seed=seed,
         format=fmt,
         answer=outcome.answer,
         also_accept=outcome.also_accept,
         story=outcome.story,
-        onset=iso(outcome.onset_us or sim.onset_us) if outcome.answer else None,
-        window=(iso(sim.timeline.window_us[0]), iso(sim.timeline.window_us[1])),
+        onset=iso(outcome.onset_us or timeline.onset_us) if outcome.answer else None,
+        window=(iso(timeline.window_us[0]), iso(timeline.window_us[1])),
     )
-    truth.write(out / "truth.json")
-    return truth

@@ -7,7 +7,7 @@ import numpy as np
 from warroom.simulate.faults import java_app_fault, python_app_fault
 from warroom.simulate.model import Report, Simulation
 from warroom.simulate.scenarios.base import Outcome, Scenario, fail, when
-from warroom.simulate.timeline import HOUR_US, MINUTE_US
+from warroom.simulate.timeline import HOUR_US, US
 from warroom.simulate.truth import Answer
 from warroom.simulate.world import BROWSERS
 
@@ -62,7 +62,7 @@ class BrowserSpecific(Scenario):
         rng = sim.rng("reports")
         safari = next(b for b in BROWSERS if b.name == BROWSER)
         others = [b for b in BROWSERS if b.name.split()[0] in ("Chrome", "Firefox", "Edge")]
-        delays = np.sort(rng.integers(4, 55, 7)) * MINUTE_US
+        delays = np.sort(rng.integers(4 * 60, 55 * 60, 7)) * US
         for i, delay in enumerate(delays):
             subject, text = COMPLAINTS[i % len(COMPLAINTS)]
             sim.reports.append(

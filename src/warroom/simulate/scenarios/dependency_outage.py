@@ -8,13 +8,18 @@ from warroom.simulate.background import add_lines
 from warroom.simulate.eventlog import WARN
 from warroom.simulate.faults import java_app_fault
 from warroom.simulate.metrics import MetricSet
-from warroom.simulate.model import Simulation
+from warroom.simulate.model import Report, Simulation
 from warroom.simulate.scenarios.base import Outcome, Scenario, fail, when
-from warroom.simulate.timeline import MINUTE_US
+from warroom.simulate.timeline import MINUTE_US, US
 from warroom.simulate.truth import Answer
-from warroom.simulate.world import UPSTREAMS
+from warroom.simulate.world import BROWSERS, UPSTREAMS
 
 UPSTREAM = "payments-gateway"
+TICKETS = (
+    ("Payment keeps spinning", "I pressed Pay and the page spins for ages, then errors out."),
+    ("Was I charged?", "Checkout failed with a timeout. Please tell me whether I paid."),
+    ("Cannot complete my order", "Gateway timeout on the last step, tried twice."),
+)
 FAULT = java_app_fault(
     "com.shop.checkout.payments.GatewayTimeoutException",
     "payments-gateway did not answer within 5000 ms",
@@ -53,12 +58,33 @@ class DependencyOutage(Scenario):
             level=WARN,
             upstream=UPSTREAMS.index(UPSTREAM),
         )
+        self._tickets(sim)
         story = (
             f"At {when(sim)} the payments gateway stopped answering. Every checkout call to it "
             "waits for the 5 s timeout and 85 % fail with 504; the circuit breaker opens and "
             "closes. No change was made anywhere in the two hours before."
         )
         return Outcome(Answer("dependency", UPSTREAM), story)
+
+    def _tickets(self, sim: Simulation) -> None:
+        """Support tickets from customers whose payment hung (any browser: it is not theirs)."""
+        rng = sim.rng("tickets")
+        delays = np.sort(rng.integers(3 * 60, 50 * 60, 6)) * US
+        for index, delay in enumerate(delays):
+            browser = BROWSERS[int(rng.integers(0, len(BROWSERS) - 1))]
+            subject, text = TICKETS[index % len(TICKETS)]
+            sim.reports.append(
+                Report(
+                    int(sim.onset_us + delay),
+                    subject,
+                    text,
+                    browser.name,
+                    "",
+                    browser.user_agent,
+                    f"customer-{rng.integers(10_000, 99_999)}",
+                    "https://shop.example.com/checkout",
+                )
+            )
 
     def shape_metrics(self, sim: Simulation, metrics: MetricSet) -> None:
         after = metrics.since(sim.onset_us)

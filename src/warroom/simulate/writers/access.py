@@ -27,6 +27,8 @@ ACCESS = """
 WHAT = """CASE WHEN kind = 0
   THEN 'request failed: ' || method || ' ' || path || coalesce('?' || query, '') || ' -> '
        || status::VARCHAR || coalesce(' (' || exc_type || ': ' || exc_message || ')', '')
+  WHEN job IS NOT NULL THEN message || ': ' || job || ' id=' || obj::VARCHAR || ' in '
+       || printf('%.3f', duration_us / 1e6) || ' s'
   ELSE message END"""
 TRACE = "coalesce(chr(10) || stack, '')"
 PYTHON = f"""strftime(local_ts, '%Y-%m-%d %H:%M:%S,%g') || ' '
