@@ -31,7 +31,7 @@ from warroom.simulate.randomness import stream
 from warroom.simulate.scenarios import CATALOGUE, REGISTRY, Outcome, Scenario
 from warroom.simulate.timeline import Timeline, build_timeline, iso
 from warroom.simulate.traffic import add_background_failures, generate_requests
-from warroom.simulate.truth import Truth
+from warroom.simulate.truth import Answer, Truth
 from warroom.simulate.world import World, build_world
 from warroom.simulate.writers import LOG_FORMATS, choose_layout, write_logs, write_records
 
@@ -183,6 +183,14 @@ def generate(
     truth = _truth(result, scenario=scenario, seed=seed, fmt=fmt)
     truth.write(out / "truth.json")
     return truth
+
+
+def _commit_of(result: Result) -> tuple[Answer, ...]:
+    """A culprit change may also be named by its commit, as the contract allows."""
+    answer = result.outcome.answer
+    if answer is None or answer.kind != "change":
+        return ()
+    return tuple(Answer("change", c.commit) for c in result.sim.changes if c.id == answer.ref)
 
 
 def _truth(result: Result, *, scenario: str, seed: int, fmt: str) -> Truth:

@@ -88,6 +88,7 @@ class DependencyOutage(Scenario):
 
     def shape_metrics(self, sim: Simulation, metrics: MetricSet) -> None:
         after = metrics.since(sim.onset_us)
-        noise = sim.rng("latency").normal(0, 60, int(after.sum()))
+        rng = sim.rng("latency")
         for host in sim.world.hosts_of("checkout"):
+            noise = rng.normal(0, 60, int(after.sum()))
             metrics.series[(host, "upstream_latency_ms")][after] = np.round(4950 + noise, 1)
