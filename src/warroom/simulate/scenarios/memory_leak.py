@@ -64,25 +64,10 @@ class MemoryLeak(Scenario):
             thrash = mine & (ts >= kill - DEGRADED_US) & (ts < kill)
             sim.requests["duration_us"][thrash] *= 4
             fail(sim, sim.chance(f"thrash:{host}", thrash, 0.25), status=503, fault=FAULT)
+            # While the process restarts the proxy answers 502 on its own: no exception.
             down = mine & (ts >= kill) & (ts < kill + RESTART_US)
-            fail(sim, down, status=502, fault=FAULT)
-            error_lines(
-                sim,
-                np.array([kill]),
-                host=host,
-                service="kernel",
-                text="Out of memory: Killed process 2231 (gunicorn) total-vm:8123456kB, "
-                "anon-rss:7634012kB, file-rss:0kB, shmem-rss:0kB, oom_score_adj:0",
-            )
-            sim.log.add(
-                np.array([kill + RESTART_US]),
-                host=sim.world.host_index(host),
-                service=SERVICES.index("api"),
-                level=INFO,
-                message=sim.log.message(
-                    f"starting api {change.version} (commit {change.commit[:7]})"
-                ),
-            )
+            sim.requests["status"][down] = 502
+            self._crash(sim, host=host, kill=kill, change=change)
         story = (
             f"At {clock(change.ts_us, sim)} api {change.version} ({change.id}) went to "
             f"{', '.join(leaking)}; it caches rendered product cards without a bound. Memory on "
@@ -92,6 +77,26 @@ class MemoryLeak(Scenario):
         )
         memory = tuple(Answer("resource", f"{h}:memory_used_percent") for h in leaking)
         return Outcome(Answer("change", change.id), story, also_accept=memory)
+
+    def _crash(self, sim: Simulation, *, host: str, kill: int, change: Change) -> None:
+        """The kernel's OOM line, then the service coming back up."""
+        jitter = int(sim.rng(f"crash:{host}").integers(1_000, 900_000))
+        error_lines(
+            sim,
+            np.array([kill + jitter]),
+            host=host,
+            service="kernel",
+            text="Out of memory: Killed process 2231 (gunicorn) total-vm:8123456kB, "
+            "anon-rss:7634012kB, file-rss:0kB, shmem-rss:0kB, oom_score_adj:0",
+        )
+        started = sim.log.message(f"starting api {change.version} (commit {change.commit[:7]})")
+        sim.log.add(
+            np.array([kill + RESTART_US + jitter]),
+            host=sim.world.host_index(host),
+            service=SERVICES.index("api"),
+            level=INFO,
+            message=started,
+        )
 
     def shape_metrics(self, sim: Simulation, metrics: MetricSet) -> None:
         change, leaking, kills = self._plan(sim)

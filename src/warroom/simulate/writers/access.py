@@ -26,7 +26,8 @@ ACCESS = """
 """
 WHAT = """CASE WHEN kind = 0
   THEN 'request failed: ' || method || ' ' || path || coalesce('?' || query, '') || ' -> '
-       || status::VARCHAR || coalesce(' (' || exc_type || ': ' || exc_message || ')', '')
+       || status::VARCHAR || coalesce(' (' || exc_type
+       || CASE WHEN exc_message <> '' THEN ': ' || exc_message ELSE '' END || ')', '')
   WHEN job IS NOT NULL THEN message || ': ' || job || ' id=' || obj::VARCHAR || ' in '
        || printf('%.3f', duration_us / 1e6) || ' s'
   ELSE message END"""
@@ -40,7 +41,8 @@ JAVA = f"""strftime(local_ts, '%Y-%m-%d %H:%M:%S.%g') || ' ' || lpad(upper(level
   ELSE 'scheduling-1' END || '] ' || CASE WHEN kind = 0
   THEN 'c.s.checkout.web.RequestLogger' ELSE 'c.s.checkout.Application' END || ' : ' || {WHAT}
   || {TRACE}"""
-APP_ROWS = "kind = 1 OR status >= 500"
+# Requests the application itself logged as failed (a proxy's 502 for a dead process is not).
+APP_ROWS = "kind = 1 OR (status >= 500 AND exc_type IS NOT NULL)"
 
 
 def write_access(
