@@ -28,7 +28,7 @@ def _requests(seed: int) -> tuple[dict[str, np.ndarray], object]:
     world = build_world(seed=seed, lines=100_000)
     timeline = build_timeline(world=world, history_days=2, onset_clock=None)
     columns = generate_requests(
-        seed_rng=stream(seed, "traffic"), world=world, timeline=timeline, count=60_000
+        rng=stream(seed, "traffic"), world=world, timeline=timeline, count=60_000
     )
     return columns, timeline
 

@@ -36,7 +36,7 @@ from warroom.simulate.world import World, build_world
 from warroom.simulate.writers import LOG_FORMATS, choose_layout, write_logs, write_records
 
 DEFAULT_LINES = 120_000
-MIN_LINES, MAX_LINES = 5_000, 50_000_000
+MIN_LINES, MAX_LINES = 5_000, 20_000_000  # the upper bound keeps memory under ~10 GB
 # Shares of the log-line budget; requests take the rest.
 WORKER_SHARE, WARNING_SHARE = 0.07, 0.004
 # Top-level names a bundle consists of: what --force may replace.
@@ -96,7 +96,7 @@ def healthy_world(scenario: Scenario, *, seed: int, fmt: str, lines: int) -> Sim
     )
     log = EventLog()
     requests = generate_requests(
-        seed_rng=stream(seed, "traffic"),
+        rng=stream(seed, "traffic"),
         world=world,
         timeline=timeline,
         count=_request_budget(world, timeline, lines),

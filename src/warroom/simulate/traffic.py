@@ -12,7 +12,7 @@ import numpy as np
 
 from warroom.simulate.eventlog import REQUEST, Columns, EventLog, empty_columns
 from warroom.simulate.faults import BACKGROUND_JAVA, BACKGROUND_PYTHON
-from warroom.simulate.timeline import MINUTE_US, US, Timeline
+from warroom.simulate.timeline import MINUTE_US, Timeline
 from warroom.simulate.world import (
     BROWSERS,
     JAVA_SERVICES,
@@ -92,14 +92,13 @@ def _statuses(rng: np.random.Generator, route: np.ndarray) -> np.ndarray:
 
 def generate_requests(
     *,
-    seed_rng: np.random.Generator,
+    rng: np.random.Generator,
     world: World,
     timeline: Timeline,
     count: int,
     morning_rush: bool = False,
 ) -> Columns:
     """The healthy requests of the whole history, as event columns."""
-    rng = seed_rng
     ts = arrival_times(rng=rng, timeline=timeline, count=count, morning_rush=morning_rush)
     n = ts.size
     weights = np.array([r.weight for r in ROUTES])
@@ -156,8 +155,3 @@ def set_failure(columns: Columns, mask: np.ndarray, *, status: int, fault: objec
     columns["status"][mask] = status
     values = fault[mask] if isinstance(fault, np.ndarray) else fault
     columns["fault"][mask] = values
-
-
-def seconds(value: float) -> int:
-    """Seconds as microseconds, for durations written by scenarios."""
-    return int(value * US)
