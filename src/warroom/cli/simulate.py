@@ -117,4 +117,4 @@ def simulate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("simulate")(simulate)
+    app.command("simulate", rich_help_panel="Investigate")(simulate)
