@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import time
 from typing import ClassVar
@@ -28,8 +29,8 @@ class Outcome:
     onset_us: int | None = None  # when the symptoms really began, if not the timeline's onset
 
 
-class Scenario:
-    """Base class: override `apply` (and `shape_metrics` when the fault shows in metrics)."""
+class Scenario(ABC):
+    """Base class: implement `apply` (and `shape_metrics` when the fault shows in metrics)."""
 
     name: ClassVar[str]
     story: ClassVar[str]  # one line, for `warroom simulate --list`
@@ -42,11 +43,13 @@ class Scenario:
         """A fixed local onset time, or None for one drawn from the seed (10:00-16:00)."""
         return None
 
+    @abstractmethod
     def apply(self, sim: Simulation) -> Outcome:
-        raise NotImplementedError
+        """Change the healthy world the way the story says; return the answer and the story."""
 
-    def shape_metrics(self, sim: Simulation, metrics: MetricSet) -> None:
-        """Reshape the metrics the fault shows in (most faults show only in the logs)."""
+    def shape_metrics(self, sim: Simulation, metrics: MetricSet) -> None:  # noqa: B027
+        """Reshape the metrics the fault shows in; most faults show only in the logs, so the
+        default leaves the healthy metrics as they are."""
 
 
 def fail(
