@@ -97,13 +97,13 @@ def run_investigation(
             bundle, cache_dir=cache_dir, timezone=context.settings.timezone, progress=bar
         )
         stack.callback(loaded.close)
-        tz = _zone(loaded.manifest.timezone or context.settings.timezone)
+        tz = _zone(loaded.timezone)
         request = _window_request(loaded.manifest, start, end, tz, parse_time)
         step = _analysis_step(bar)
         return investigate(
             loaded.con,
             inputs=loaded.inputs(),
-            timezone=str(loaded.manifest.timezone or "UTC"),
+            timezone=loaded.timezone,
             request=request,
             on_step=step,
         )
