@@ -1,0 +1,74 @@
+"""JSON-lines logs: one JSON object per line, keys mapped to event fields, the rest to `attrs`.
+
+Nested objects are flattened with dots (`{"http": {"status_code": 500}}` is `http.status_code`)
+and keys are matched in lower case (see `fields`). DuckDB's `json_transform` parses each line
+once into a struct whose leaves are text. The struct's shape is the union of every line's
+keys, found cheaply (see `shapes`): a rare key, such as `error.stack_trace` on the
+few failing lines of a large file, still lands in its field.
+
+A line that is not a JSON object is rejected, and so is one without a readable time.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warroom.evidence.logs.fields import field_keys
+from warroom.evidence.logs.keyed import (
+    TYPED,
+    KeyedRecord,
+    field_values,
+    source_columns,
+    typed_columns,
+)
+from warroom.evidence.logs.plan import JsonPlan
+from warroom.evidence.logs.reading import Scratch
+from warroom.evidence.logs.records import Parsed, collect_rejected, entry, literal
+from warroom.evidence.logs.shapes import discover
+from warroom.evidence.types import LoadContext
+
+
+def parse_jsonl(
+    con: duckdb.DuckDBPyConnection, *, lines: str, ctx: LoadContext, scratch: Scratch
+) -> Parsed:
+    """Parse the raw lines of a JSON-lines log; non-objects and timeless records are rejected."""
+    keys = field_keys(ctx.field_aliases)
+    stage = scratch.table("jsonl")
+
+    def build(plan: JsonPlan) -> str:
+        con.execute(f"DROP TABLE IF EXISTS {stage}")
+        con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, plan, keys, ctx)}")
+        return stage
+
+    discover(con, lines=lines, build=build)
+    rejected = collect_rejected(con, table=stage, where="NOT ok", reason="not a JSON object")
+    timeless = collect_rejected(
+        con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
+    )
+    rejected.add(timeless.count, timeless.examples)
+    columns = ", ".join([*TYPED, "line"])
+    return Parsed(f"SELECT {columns} FROM {stage} WHERE ok AND ts IS NOT NULL", rejected)
+
+
+def _stage_sql(
+    lines: str, plan: JsonPlan, keys: dict[str, tuple[str, ...]], ctx: LoadContext
+) -> str:
+    """One pass: parse each line with the plan, pick the fields, type them, check the plan."""
+    record = _record(plan, keys)
+    return (
+        f"SELECT line, raw, ok, complete, {typed_columns(record, ctx=ctx)} FROM ("
+        f"SELECT line, raw, ok, {plan.complete_sql()} AS complete, "
+        f"{source_columns(record)} FROM ("
+        f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
+        f"SELECT line, raw, CASE WHEN ltrim(raw) LIKE '{{%' THEN "
+        f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
+        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> '')))"
+    )
+
+
+def _record(plan: JsonPlan, keys: dict[str, tuple[str, ...]]) -> KeyedRecord:
+    claimed = {key for sources in keys.values() for key in sources}
+    values = field_values(keys, plan.lookup)
+    others = [leaf for leaf in plan.leaves if leaf.name.lower() not in claimed]
+    entries = ", ".join(entry(literal(leaf.name), leaf.sql) for leaf in others)
+    return KeyedRecord(values, f"[{entries}]::STRUCT(k VARCHAR, v VARCHAR)[]")

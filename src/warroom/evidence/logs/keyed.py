@@ -1,0 +1,105 @@
+"""Records made of keys and values (JSON lines, logfmt): from source keys to typed events.
+
+A parser hands over, per line, the text of each source key it found; this module picks each
+event field's value by the contract's keys (see `fields`), converts it (times, levels,
+numbers, durations, paths) and puts every other key into `attrs`. All of it is one SQL
+projection over whole columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from warroom.evidence.logs.levels import normalise_level
+from warroom.evidence.logs.paths import query_entries, target_path
+from warroom.evidence.logs.records import attrs_from_entries, text_or_null
+from warroom.evidence.logs.stacks import exception_type
+from warroom.evidence.logs.timestamps import any_time_to_utc, duration_to_ms
+from warroom.evidence.types import LoadContext
+
+# The typed columns a keyed stage adds, besides `line`, `raw` and `ok`.
+TYPED = (
+    "ts",
+    "host",
+    "container",
+    "service",
+    "level",
+    "status",
+    "method",
+    "path",
+    "duration_ms",
+    "message",
+    "exception_type",
+    "stack",
+    "user",
+    "attrs",
+)
+
+
+@dataclass(frozen=True)
+class KeyedRecord:
+    """SQL for one record: each field's source text (NULL when absent) and the other entries."""
+
+    values: dict[str, str]  # field (as in fields.CONTRACT_KEYS) -> SQL text expression
+    entries: str  # SQL list of struct(k, v): every key that is no field's
+
+
+def field_values(
+    keys: dict[str, tuple[str, ...]], lookup: Callable[[str], Iterable[str]]
+) -> dict[str, str]:
+    """Field -> `coalesce` of the texts of its source keys, in priority order.
+
+    `lookup(key)` gives the SQL expressions of the source keys equal to `key` (lower case).
+    """
+    values: dict[str, str] = {}
+    for name, sources in keys.items():
+        found = [expression for key in sources for expression in lookup(key)]
+        values[name] = _first_text(found)
+    return values
+
+
+def _first_text(expressions: list[str]) -> str:
+    if not expressions:
+        return "NULL::VARCHAR"
+    cleaned = [f"nullif({expression}, '')" for expression in expressions]
+    return cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
+
+
+def typed_columns(record: KeyedRecord, *, ctx: LoadContext) -> str:
+    """The SELECT list of the typed event columns (see TYPED) for one keyed record.
+
+    It reads the columns `f_<field>` and `entries`, which `source_columns` names.
+    """
+    stack = "f_stack"
+    return ", ".join(
+        [
+            f"{any_time_to_utc('f_ts', timezone=ctx.timezone)} AS ts",
+            f"coalesce(f_host, {text_or_null(ctx.host)}) AS host",
+            "f_container AS container",
+            f"coalesce(f_service, {text_or_null(ctx.default_service)}) AS service",
+            f"{normalise_level('f_level')} AS level",
+            "TRY_CAST(TRY_CAST(f_status AS DOUBLE) AS SMALLINT) AS status",
+            "upper(f_method) AS method",
+            f"{target_path('f_path')} AS path",
+            "coalesce("
+            f"{duration_to_ms('f_duration_ms', unit_ms=1.0)}, "
+            f"{duration_to_ms('f_duration_s', unit_ms=1000.0)}) AS duration_ms",
+            "f_message AS message",
+            f"coalesce(f_exception_type, {exception_type(stack, message_sql='f_message')}) "
+            "AS exception_type",
+            f"{stack} AS stack",
+            "f_user AS user",
+            f"{attrs_from_entries(_all_entries())} AS attrs",
+        ]
+    )
+
+
+def _all_entries() -> str:
+    return f"list_concat(entries, CASE WHEN f_path IS NOT NULL THEN {query_entries('f_path')} END)"
+
+
+def source_columns(record: KeyedRecord) -> str:
+    """The SELECT list `<text> AS f_<field>, ..., <list> AS entries` that `typed_columns` reads."""
+    named = [f"{expression} AS f_{name}" for name, expression in record.values.items()]
+    return ", ".join([*named, f"{record.entries} AS entries"])

@@ -1,0 +1,141 @@
+"""logfmt logs: `key=value key2="quoted value"` lines, as Go (logrus, go-kit, slog) and Heroku
+write them, optionally after a timestamp and a `program[id]:` tag.
+
+    time=2026-03-04T14:02:11Z level=error msg="charge failed" error="card declined" order=42
+    2026-03-04T14:02:11.123456+00:00 app[web.1]: level=info msg="listening" port=8080
+    2026-03-04T14:02:11.123456+00:00 heroku[router]: at=error code=H12 method=GET path="/"
+        host=shop.herokuapp.com dyno=web.1 connect=1ms service=30001ms status=503
+
+Keys map to event fields as in JSON lines (see `fields`; logfmt also knows `t` for the time
+and `at` for the level). Quoted values are unescaped as JSON strings. Go durations (`12ms`,
+`1m2s`) are understood wherever a duration is expected. Heroku's own tags (`app`, `heroku`)
+name the dyno, which becomes the container; another tag names the service. On Heroku router
+lines `service=` is the time the app took (a duration) and `host=` the request's Host header,
+so they go to the duration and to `attrs`. A line with a leading time but no pair (a Heroku
+app's own output) is a record whose message is its text; a line with neither is rejected,
+and so is a record without a readable time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import duckdb
+
+from warroom.evidence.logs.fields import logfmt_keys
+from warroom.evidence.logs.keyed import (
+    TYPED,
+    KeyedRecord,
+    field_values,
+    source_columns,
+    typed_columns,
+)
+from warroom.evidence.logs.plain import TIMESTAMP
+from warroom.evidence.logs.reading import Scratch
+from warroom.evidence.logs.records import Parsed, collect_rejected, literal, literal_list
+from warroom.evidence.types import LoadContext
+
+# Groups: time, tag, the tag's [id], the key=value body.
+LOGFMT_LINE: Final = (
+    rf'(?s)^(?:\[?({TIMESTAMP})\]?\s+)?(?:([^\s=:\[\]"]+)(?:\[([^\]]*)\])?:\s+)?(.*)$'
+)
+_GROUPS = "['time', 'tag', 'tag_id', 'body']"
+PAIR: Final = r'([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
+PAIR_RE: Final = re.compile(PAIR)
+_HEROKU_TAGS: Final = ("app", "heroku")
+
+
+def pairs_in(line: str) -> list[tuple[str, str]]:
+    """The key=value pairs of a line (used by the sniffer)."""
+    match = re.match(LOGFMT_LINE, line)
+    body = match.group(4) if match else line
+    return PAIR_RE.findall(body)
+
+
+def parse_logfmt(
+    con: duckdb.DuckDBPyConnection, *, lines: str, ctx: LoadContext, scratch: Scratch
+) -> Parsed:
+    """Parse the raw lines of a logfmt log; lines with neither pairs nor a leading time, and
+    records without a readable time, are rejected."""
+    keys = logfmt_keys(ctx.field_aliases)
+    stage = scratch.table("logfmt")
+    con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, keys, ctx)}")
+    rejected = collect_rejected(
+        con, table=stage, where="NOT ok", reason="neither key=value pairs nor a time"
+    )
+    timeless = collect_rejected(
+        con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
+    )
+    rejected.add(timeless.count, timeless.examples)
+    columns = ", ".join([*TYPED, "line"])
+    return Parsed(f"SELECT {columns} FROM {stage} WHERE ok AND ts IS NOT NULL", rejected)
+
+
+def _stage_sql(lines: str, keys: dict[str, tuple[str, ...]], ctx: LoadContext) -> str:
+    record = _record(keys)
+    pairs = (
+        f"list_transform(regexp_extract_all(m.body, {literal(PAIR)}), lambda p: struct_pack("
+        f"k := split_part(p, '=', 1), v := {_unquoted('substr(p, strpos(p, chr(61)) + 1)')}))"
+    )
+    return (
+        f"SELECT line, raw, ok, {typed_columns(record, ctx=ctx)} FROM ("
+        f"SELECT line, raw, ok, {source_columns(record)} FROM ("
+        "SELECT *, len(pairs) > 0 OR m.time <> '' AS ok, "
+        "list_transform(pairs, lambda p: lower(p.k)) AS keys, "
+        "nullif(m.time, '') AS prefix_time, nullif(m.tag, '') AS tag, "
+        "nullif(m.tag_id, '') AS tag_id, "
+        "coalesce(m.tag = 'heroku' AND m.tag_id = 'router', false) AS is_router FROM ("
+        f"SELECT line, raw, m, {pairs} AS pairs FROM ("
+        f"SELECT line, raw, regexp_extract(raw, {literal(LOGFMT_LINE)}, {_GROUPS}) AS m "
+        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))))"
+    )
+
+
+def _unquoted(value_sql: str) -> str:
+    # Go's strconv.Quote writes JSON-compatible strings but for rare escapes (\x..): those
+    # keep their text between the quotes.
+    return (
+        f"CASE WHEN starts_with({value_sql}, '\"') THEN coalesce("
+        f"TRY(json_extract_string({value_sql}, '$')), trim({value_sql}, '\"')) "
+        f"ELSE {value_sql} END"
+    )
+
+
+def _lookup(key: str) -> list[str]:
+    return [f"struct_extract(pairs[list_position(keys, {literal(key)})], 'v')"]
+
+
+def _record(keys: dict[str, tuple[str, ...]]) -> KeyedRecord:
+    values = field_values(keys, _lookup)
+    heroku = literal_list(_HEROKU_TAGS)
+    values["ts"] = f"coalesce({values['ts']}, prefix_time)"
+    # A Heroku line may carry free text after its tag: that text is the message.
+    values["message"] = (
+        f"coalesce({values['message']}, CASE WHEN len(pairs) = 0 THEN nullif(trim(m.body), '') END)"
+    )
+    # Heroku's router names the dyno that served the request in `dyno=`; an app line, in its tag.
+    values["container"] = (
+        f"coalesce({values['container']}, CASE WHEN is_router THEN {_first('dyno')} "
+        f"WHEN list_contains({heroku}, tag) THEN tag_id END)"
+    )
+    values["service"] = (
+        f"CASE WHEN is_router THEN NULL ELSE coalesce({values['service']}, "
+        f"CASE WHEN NOT list_contains({heroku}, tag) THEN tag END) END"
+    )
+    values["host"] = f"CASE WHEN is_router THEN NULL ELSE {values['host']} END"
+    values["duration_ms"] = (
+        f"CASE WHEN is_router THEN {_first('service')} ELSE {values['duration_ms']} END"
+    )
+    claimed = literal_list(sorted({key for sources in keys.values() for key in sources}))
+    others = (
+        f"list_filter(pairs, lambda p: NOT list_contains({claimed}, lower(p.k)) "
+        "OR (is_router AND lower(p.k) = 'host'))"
+    )
+    tag_id = "CASE WHEN tag_id IS NOT NULL AND NOT list_contains(" + heroku + ", tag) THEN "
+    pid = f"{tag_id}[struct_pack(k := 'pid', v := tag_id)] END"
+    return KeyedRecord(values, f"list_concat({others}, {pid})")
+
+
+def _first(key: str) -> str:
+    return f"nullif({_lookup(key)[0]}, '')"

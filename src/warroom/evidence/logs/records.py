@@ -1,0 +1,115 @@
+"""What every log parser shares: SQL quoting, the `events` insert, rejected lines, `attrs` maps.
+
+A parser turns the raw lines of one file into one SELECT whose columns are the `events`
+columns; `insert_events` runs it. Lines that cannot become a record are collected in a
+`Rejected` (a count and the first few examples in file order), never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from warroom.evidence.schema import EVENTS
+from warroom.evidence.types import MAX_REJECTED_EXAMPLES, FileLoad
+
+EXAMPLE_CHARS = 200
+
+# An empty map of the `attrs` type, for records that carry no extra field.
+EMPTY_ATTRS = "MAP {}::MAP(VARCHAR, VARCHAR)"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_or_null(value: str | None) -> str:
+    """A SQL string literal, or NULL for None."""
+    return literal(value) if value is not None else "NULL"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal_list(texts: Iterable[str]) -> str:
+    """A SQL list of string literals, `['a', 'b']`."""
+    return "[" + ", ".join(literal(text) for text in texts) + "]::VARCHAR[]"
+
+
+def entry(key_sql: str, value_sql: str) -> str:
+    """One `attrs` entry: a struct of a key and a value expression."""
+    return f"struct_pack(k := {key_sql}, v := CAST({value_sql} AS VARCHAR))"
+
+
+def attrs_from_entries(entries_sql: str) -> str:
+    """An `attrs` map from a list of entries; NULL values dropped, the first of equal keys kept.
+
+    `map_from_entries` refuses duplicate keys; they are rare (a repeated logfmt key), so the
+    quadratic de-duplication only runs for the rows where the plain conversion fails.
+    """
+    kept = f"list_filter({entries_sql}, lambda e: e.v IS NOT NULL AND e.k IS NOT NULL)"
+    unique = (
+        f"list_filter({kept}, lambda e, i: "
+        f"list_position(list_transform({kept}, lambda x: x.k), e.k) = i)"
+    )
+    return (
+        f"coalesce(TRY(map_from_entries({kept})), map_from_entries({unique}))"
+        "::MAP(VARCHAR, VARCHAR)"
+    )
+
+
+@dataclass
+class Rejected:
+    """Lines of one file that did not become records: how many, and the first few."""
+
+    count: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (line, description)
+
+    def add(self, count: int, examples: Iterable[tuple[int, str]]) -> None:
+        """Merge more rejected lines, keeping the earliest examples in file order."""
+        self.count += count
+        merged = sorted([*self.examples, *examples])
+        self.examples = merged[:MAX_REJECTED_EXAMPLES]
+
+    def fill(self, load: FileLoad) -> FileLoad:
+        """Copy the count and the examples (`line N: reason: text`) into a `FileLoad`."""
+        load.rejected = self.count
+        load.rejected_examples = [text for _, text in self.examples]
+        return load
+
+
+def collect_rejected(
+    con: duckdb.DuckDBPyConnection, *, table: str, where: str, reason: str
+) -> Rejected:
+    """Count the rows of `table` (columns line, raw) matching `where`; keep the first examples."""
+    count_row = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()
+    count = int(count_row[0]) if count_row else 0
+    rejected = Rejected()
+    if count:
+        rows = con.execute(
+            f"SELECT line, left(coalesce(raw, ''), {EXAMPLE_CHARS}) FROM {table} "
+            f"WHERE {where} ORDER BY line LIMIT {MAX_REJECTED_EXAMPLES}"
+        ).fetchall()
+        rejected.add(count, [(int(n), f"line {n}: {reason}: {text}") for n, text in rows])
+    return rejected
+
+
+def insert_events(con: duckdb.DuckDBPyConnection, select: str) -> int:
+    """INSERT a SELECT that names every `events` column; returns the number of rows added."""
+    columns = ", ".join(ident(name) for name in EVENTS)
+    row = con.execute(f"INSERT INTO events ({columns}) SELECT {columns} FROM ({select})").fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parser's result: a SELECT of the `events` columns but `source` and `format`, and the
+    lines it rejected. The SELECT reads scratch tables: run it before the scratch is dropped."""
+
+    select: str
+    rejected: Rejected
