@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import duckdb
 
+from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.fields import field_keys
-from warroom.evidence.logs.keyed import (
-    TYPED,
-    KeyedRecord,
-    field_values,
-    source_columns,
-    typed_columns,
-)
+from warroom.evidence.logs.keyed import TYPED, field_values, source_columns, typed_columns
 from warroom.evidence.logs.plan import JsonPlan
 from warroom.evidence.logs.reading import Scratch
-from warroom.evidence.logs.records import Parsed, collect_rejected, entry, literal
-from warroom.evidence.logs.shapes import discover
+from warroom.evidence.logs.records import Parsed, collect_rejected, literal
+from warroom.evidence.logs.shapes import IS_OBJECT, discover
 from warroom.evidence.types import LoadContext
 
 
@@ -40,35 +35,34 @@ def parse_jsonl(
         con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, plan, keys, ctx)}")
         return stage
 
-    discover(con, lines=lines, build=build)
+    plan = discover(con, lines=lines, build=build)
     rejected = collect_rejected(con, table=stage, where="NOT ok", reason="not a JSON object")
     timeless = collect_rejected(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
     )
     rejected.add(timeless.count, timeless.examples)
-    columns = ", ".join([*TYPED, "line"])
-    return Parsed(f"SELECT {columns} FROM {stage} WHERE ok AND ts IS NOT NULL", rejected)
+    claimed = {key for sources in keys.values() for key in sources}
+    sources = AttrSources(
+        columns={leaf.name: leaf.sql for leaf in plan.leaves if leaf.name.lower() not in claimed},
+        query="f_path",
+    )
+    select = events_select(
+        con, table=stage, where="ok AND ts IS NOT NULL", sources=sources, columns=TYPED
+    )
+    return Parsed(select, rejected)
 
 
 def _stage_sql(
     lines: str, plan: JsonPlan, keys: dict[str, tuple[str, ...]], ctx: LoadContext
 ) -> str:
     """One pass: parse each line with the plan, pick the fields, type them, check the plan."""
-    record = _record(plan, keys)
+    values = field_values(keys, plan.lookup)
     return (
-        f"SELECT line, raw, ok, complete, {typed_columns(record, ctx=ctx)} FROM ("
-        f"SELECT line, raw, ok, {plan.complete_sql()} AS complete, "
-        f"{source_columns(record)} FROM ("
+        f"SELECT line, raw, ok, complete, j, {typed_columns(ctx=ctx)} FROM ("
+        f"SELECT line, raw, ok, j, {plan.complete_sql()} AS complete, "
+        f"{source_columns(values)} FROM ("
         f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
-        f"SELECT line, raw, CASE WHEN ltrim(raw) LIKE '{{%' THEN "
+        f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
         f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
         f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> '')))"
     )
-
-
-def _record(plan: JsonPlan, keys: dict[str, tuple[str, ...]]) -> KeyedRecord:
-    claimed = {key for sources in keys.values() for key in sources}
-    values = field_values(keys, plan.lookup)
-    others = [leaf for leaf in plan.leaves if leaf.name.lower() not in claimed]
-    entries = ", ".join(entry(literal(leaf.name), leaf.sql) for leaf in others)
-    return KeyedRecord(values, f"[{entries}]::STRUCT(k VARCHAR, v VARCHAR)[]")

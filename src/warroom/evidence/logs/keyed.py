@@ -1,24 +1,23 @@
 """Records made of keys and values (JSON lines, logfmt): from source keys to typed events.
 
 A parser hands over, per line, the text of each source key it found; this module picks each
-event field's value by the contract's keys (see `fields`), converts it (times, levels,
-numbers, durations, paths) and puts every other key into `attrs`. All of it is one SQL
-projection over whole columns.
+event field's value by the contract's keys (see `fields`) and converts it (times, levels,
+numbers, durations, paths), in one SQL projection over whole columns. The parser names the
+other keys as `attrs` (see `attrs.AttrSources`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from warroom.evidence.logs.levels import normalise_level
-from warroom.evidence.logs.paths import query_entries, target_path
-from warroom.evidence.logs.records import attrs_from_entries, text_or_null
+from warroom.evidence.logs.paths import query_lists, target_path
+from warroom.evidence.logs.records import text_or_null
 from warroom.evidence.logs.stacks import exception_type
 from warroom.evidence.logs.timestamps import any_time_to_utc, duration_to_ms
 from warroom.evidence.types import LoadContext
 
-# The typed columns a keyed stage adds, besides `line`, `raw` and `ok`.
+# The event columns a keyed stage computes (all but `attrs`, which `attrs.events_select` adds).
 TYPED = (
     "ts",
     "host",
@@ -33,16 +32,8 @@ TYPED = (
     "exception_type",
     "stack",
     "user",
-    "attrs",
+    "line",
 )
-
-
-@dataclass(frozen=True)
-class KeyedRecord:
-    """SQL for one record: each field's source text (NULL when absent) and the other entries."""
-
-    values: dict[str, str]  # field (as in fields.CONTRACT_KEYS) -> SQL text expression
-    entries: str  # SQL list of struct(k, v): every key that is no field's
 
 
 def field_values(
@@ -66,12 +57,14 @@ def _first_text(expressions: list[str]) -> str:
     return cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
 
 
-def typed_columns(record: KeyedRecord, *, ctx: LoadContext) -> str:
-    """The SELECT list of the typed event columns (see TYPED) for one keyed record.
+def source_columns(values: dict[str, str]) -> str:
+    """The SELECT list `<text> AS f_<field>, ...` that `typed_columns` reads."""
+    return ", ".join(f"{expression} AS f_{name}" for name, expression in values.items())
 
-    It reads the columns `f_<field>` and `entries`, which `source_columns` names.
-    """
-    stack = "f_stack"
+
+def typed_columns(*, ctx: LoadContext) -> str:
+    """The SELECT list of the typed event columns of TYPED but `line`, from `f_<field>` texts,
+    plus `f_path` and its query lists (for `attrs.AttrSources.query`)."""
     return ", ".join(
         [
             f"{any_time_to_utc('f_ts', timezone=ctx.timezone)} AS ts",
@@ -86,20 +79,11 @@ def typed_columns(record: KeyedRecord, *, ctx: LoadContext) -> str:
             f"{duration_to_ms('f_duration_ms', unit_ms=1.0)}, "
             f"{duration_to_ms('f_duration_s', unit_ms=1000.0)}) AS duration_ms",
             "f_message AS message",
-            f"coalesce(f_exception_type, {exception_type(stack, message_sql='f_message')}) "
+            f"coalesce(f_exception_type, {exception_type('f_stack', message_sql='f_message')}) "
             "AS exception_type",
-            f"{stack} AS stack",
+            "f_stack AS stack",
             "f_user AS user",
-            f"{attrs_from_entries(_all_entries())} AS attrs",
+            "f_path",
+            query_lists("f_path"),
         ]
     )
-
-
-def _all_entries() -> str:
-    return f"list_concat(entries, CASE WHEN f_path IS NOT NULL THEN {query_entries('f_path')} END)"
-
-
-def source_columns(record: KeyedRecord) -> str:
-    """The SELECT list `<text> AS f_<field>, ..., <list> AS entries` that `typed_columns` reads."""
-    named = [f"{expression} AS f_{name}" for name, expression in record.values.items()]
-    return ", ".join([*named, f"{record.entries} AS entries"])

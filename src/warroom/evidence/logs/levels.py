@@ -37,6 +37,8 @@ LEVEL_WORDS: Final[dict[str, tuple[str, ...]]] = {
 SYSLOG_SEVERITIES: Final = ("fatal", "fatal", "fatal", "error", "warn", "info", "info", "debug")
 # Upper bounds (exclusive) of the bunyan/pino ranges, from trace (10) up to fatal (60).
 _BUNYAN: Final = (("trace", 20), ("debug", 30), ("info", 40), ("warn", 50), ("error", 60))
+# Characters around a level word that do not change it: `[error]`, `<warn>`, `info:`.
+_DECORATION: Final = " []:<>()"
 
 
 def syslog_severity_level(severity_sql: str) -> str:
@@ -46,16 +48,18 @@ def syslog_severity_level(severity_sql: str) -> str:
 
 def normalise_level(text_sql: str) -> str:
     """Any level text or number -> one of the six levels, or NULL."""
-    word = f"lower(trim({text_sql}, ' []:<>()'))"
-    words = " ".join(
-        f"WHEN {word} IN ({', '.join(literal(name) for name in names)}) THEN {literal(level)}"
-        for level, names in LEVEL_WORDS.items()
-    )
+    words = [word for names in LEVEL_WORDS.values() for word in names]
+    targets = [level for level, names in LEVEL_WORDS.items() for _ in names]
+    lookup = f"({literal_list(targets)})[list_position({literal_list(words)}, {{word}})]"
     number = f"TRY_CAST({text_sql} AS INTEGER)"
     bunyan = " ".join(f"WHEN {number} < {bound} THEN {literal(level)}" for level, bound in _BUNYAN)
+    numeric = (
+        f"CASE WHEN {number} BETWEEN 0 AND 7 THEN {syslog_severity_level(number)} "
+        f"WHEN {number} < 10 THEN NULL {bunyan} WHEN {number} < 70 THEN 'fatal' END"
+    )
+    # Most values are bare words: look them up first; trim and parse only what is left.
     return (
-        f"CASE {words} "
-        f"WHEN {number} BETWEEN 0 AND 7 THEN {syslog_severity_level(number)} "
-        f"WHEN {number} < 10 THEN NULL {bunyan} "
-        f"WHEN {number} < 70 THEN 'fatal' END"
+        f"coalesce({lookup.format(word=f'lower({text_sql})')}, "
+        f"CASE WHEN {text_sql}[1] BETWEEN '0' AND '9' THEN {numeric} "
+        f"ELSE {lookup.format(word=f'lower(trim({text_sql}, {literal(_DECORATION)}))')} END)"
     )

@@ -23,34 +23,35 @@ from typing import Final
 
 import duckdb
 
+from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.fields import logfmt_keys
-from warroom.evidence.logs.keyed import (
-    TYPED,
-    KeyedRecord,
-    field_values,
-    source_columns,
-    typed_columns,
-)
+from warroom.evidence.logs.keyed import TYPED, field_values, source_columns, typed_columns
 from warroom.evidence.logs.plain import TIMESTAMP
 from warroom.evidence.logs.reading import Scratch
-from warroom.evidence.logs.records import Parsed, collect_rejected, literal, literal_list
+from warroom.evidence.logs.records import (
+    Parsed,
+    collect_rejected,
+    literal,
+    literal_list,
+    regex_struct,
+)
 from warroom.evidence.types import LoadContext
 
-# Groups: time, tag, the tag's [id], the key=value body.
-LOGFMT_LINE: Final = (
-    rf'(?s)^(?:\[?({TIMESTAMP})\]?\s+)?(?:([^\s=:\[\]"]+)(?:\[([^\]]*)\])?:\s+)?(.*)$'
-)
-_GROUPS = "['time', 'tag', 'tag_id', 'body']"
+# Groups: time, tag, the tag's [id]; the key=value body is the rest of the line.
+LOGFMT_LINE: Final = rf'^(?:\[?({TIMESTAMP})\]?\s+)?(?:([^\s=:\[\]"]+)(?:\[([^\]]*)\])?:\s+)?'
+_GROUPS: Final = ("time", "tag", "tag_id")
 PAIR: Final = r'([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
 PAIR_RE: Final = re.compile(PAIR)
 _HEROKU_TAGS: Final = ("app", "heroku")
+MAX_ATTR_KEYS: Final = 200  # keys read as columns; rarer ones take the slower path
 
 
-def pairs_in(line: str) -> list[tuple[str, str]]:
-    """The key=value pairs of a line (used by the sniffer)."""
+def split_line(line: str) -> tuple[str | None, str | None, str]:
+    """The leading time, the tag and the key=value body of a line (used by the sniffer)."""
     match = re.match(LOGFMT_LINE, line)
-    body = match.group(4) if match else line
-    return PAIR_RE.findall(body)
+    if match is None:
+        return None, None, line
+    return match.group(1), match.group(2), line[match.end() :]
 
 
 def parse_logfmt(
@@ -68,26 +69,29 @@ def parse_logfmt(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
     )
     rejected.add(timeless.count, timeless.examples)
-    columns = ", ".join([*TYPED, "line"])
-    return Parsed(f"SELECT {columns} FROM {stage} WHERE ok AND ts IS NOT NULL", rejected)
+    where = "ok AND ts IS NOT NULL"
+    sources = _attr_sources(con, stage=stage, where=where, keys=keys)
+    select = events_select(con, table=stage, where=where, sources=sources, columns=TYPED)
+    return Parsed(select, rejected)
 
 
 def _stage_sql(lines: str, keys: dict[str, tuple[str, ...]], ctx: LoadContext) -> str:
-    record = _record(keys)
     pairs = (
         f"list_transform(regexp_extract_all(m.body, {literal(PAIR)}), lambda p: struct_pack("
         f"k := split_part(p, '=', 1), v := {_unquoted('substr(p, strpos(p, chr(61)) + 1)')}))"
     )
+    head = regex_struct("raw", LOGFMT_LINE, _GROUPS, rest="body")
     return (
-        f"SELECT line, raw, ok, {typed_columns(record, ctx=ctx)} FROM ("
-        f"SELECT line, raw, ok, {source_columns(record)} FROM ("
-        "SELECT *, len(pairs) > 0 OR m.time <> '' AS ok, "
+        f"SELECT line, raw, ok, pairs, keys, names, is_router, tag, tag_id, "
+        f"{typed_columns(ctx=ctx)} "
+        f"FROM (SELECT *, {source_columns(_values(keys))} FROM ("
+        "SELECT *, len(pairs) > 0 OR prefix_time IS NOT NULL AS ok, "
         "list_transform(pairs, lambda p: lower(p.k)) AS keys, "
-        "nullif(m.time, '') AS prefix_time, nullif(m.tag, '') AS tag, "
-        "nullif(m.tag_id, '') AS tag_id, "
+        "list_transform(pairs, lambda p: p.k) AS names FROM ("
+        f"SELECT line, raw, m, {pairs} AS pairs, nullif(m.time, '') AS prefix_time, "
+        "nullif(m.tag, '') AS tag, nullif(m.tag_id, '') AS tag_id, "
         "coalesce(m.tag = 'heroku' AND m.tag_id = 'router', false) AS is_router FROM ("
-        f"SELECT line, raw, m, {pairs} AS pairs FROM ("
-        f"SELECT line, raw, regexp_extract(raw, {literal(LOGFMT_LINE)}, {_GROUPS}) AS m "
+        f"SELECT line, raw, {head} AS m "
         f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))))"
     )
 
@@ -106,7 +110,11 @@ def _lookup(key: str) -> list[str]:
     return [f"struct_extract(pairs[list_position(keys, {literal(key)})], 'v')"]
 
 
-def _record(keys: dict[str, tuple[str, ...]]) -> KeyedRecord:
+def _first(key: str) -> str:
+    return f"nullif({_lookup(key)[0]}, '')"
+
+
+def _values(keys: dict[str, tuple[str, ...]]) -> dict[str, str]:
     values = field_values(keys, _lookup)
     heroku = literal_list(_HEROKU_TAGS)
     values["ts"] = f"coalesce({values['ts']}, prefix_time)"
@@ -127,15 +135,32 @@ def _record(keys: dict[str, tuple[str, ...]]) -> KeyedRecord:
     values["duration_ms"] = (
         f"CASE WHEN is_router THEN {_first('service')} ELSE {values['duration_ms']} END"
     )
+    return values
+
+
+def _attr_sources(
+    con: duckdb.DuckDBPyConnection, *, stage: str, where: str, keys: dict[str, tuple[str, ...]]
+) -> AttrSources:
+    """The file's own keys (the most frequent first) as attrs columns; the rest as extra."""
     claimed = literal_list(sorted({key for sources in keys.values() for key in sources}))
-    others = (
-        f"list_filter(pairs, lambda p: NOT list_contains({claimed}, lower(p.k)) "
-        "OR (is_router AND lower(p.k) = 'host'))"
-    )
-    tag_id = "CASE WHEN tag_id IS NOT NULL AND NOT list_contains(" + heroku + ", tag) THEN "
-    pid = f"{tag_id}[struct_pack(k := 'pid', v := tag_id)] END"
-    return KeyedRecord(values, f"list_concat({others}, {pid})")
-
-
-def _first(key: str) -> str:
-    return f"nullif({_lookup(key)[0]}, '')"
+    rows = con.execute(
+        f"SELECT name, count(*) AS n FROM (SELECT unnest(names) AS name FROM {stage} "
+        f"WHERE {where}) WHERE NOT list_contains({claimed}, lower(name)) "
+        f"GROUP BY name ORDER BY n DESC, name LIMIT {MAX_ATTR_KEYS + 1}"
+    ).fetchall()
+    names = [str(name) for name, _ in rows[:MAX_ATTR_KEYS]]
+    columns = {
+        name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')" for name in names
+    }
+    # On Heroku router lines `host=` is the request's Host header, not the machine.
+    columns.setdefault("host", f"CASE WHEN is_router THEN {_first('host')} END")
+    heroku = literal_list(_HEROKU_TAGS)
+    columns.setdefault("pid", f"CASE WHEN NOT list_contains({heroku}, tag) THEN tag_id END")
+    extra = None
+    if len(rows) > MAX_ATTR_KEYS:
+        known = literal_list(names)
+        extra = (
+            f"list_filter(pairs, lambda p: NOT list_contains({claimed}, lower(p.k)) "
+            f"AND NOT list_contains({known}, p.k))"
+        )
+    return AttrSources(columns=columns, extra=extra, query="f_path")

@@ -8,25 +8,48 @@ UTF-8 are left as they were written.
 
 from __future__ import annotations
 
-_PATH = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*)?([^?#]*)"
-_QUERY = r"\?([^#]*)"
+from warroom.evidence.logs.records import literal
+
+_URL_PATH = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*([^?#]*)"
 
 
 def target_path(target_sql: str) -> str:
     """The path of a request target, NULL when it has none."""
-    return f"nullif(regexp_extract({target_sql}, '{_PATH}', 1), '')"
+    # String positions are cheap; only full URLs (rare in logs) need the expression.
+    before = f"left({target_sql}, strpos({target_sql}, '?') - 1)"
+    cut = f"CASE WHEN contains({target_sql}, '?') THEN {before} ELSE {target_sql} END"
+    cut = f"CASE WHEN contains({cut}, '#') THEN split_part({cut}, '#', 1) ELSE {cut} END"
+    url = f"regexp_extract({target_sql}, {literal(_URL_PATH)}, 1)"
+    return f"nullif(CASE WHEN contains({target_sql}, '://') THEN {url} ELSE {cut} END, '')"
 
 
 def _decoded(text_sql: str) -> str:
     plain = f"replace({text_sql}, '+', ' ')"
-    return f"coalesce(TRY(url_decode({plain})), {plain})"
+    return (
+        f"CASE WHEN contains({text_sql}, '%') OR contains({text_sql}, '+') "
+        f"THEN coalesce(TRY(url_decode({plain})), {plain}) ELSE {text_sql} END"
+    )
+
+
+def _query(target_sql: str) -> str:
+    after = f"substr({target_sql}, strpos({target_sql}, '?') + 1)"
+    return f"CASE WHEN contains({target_sql}, '?') THEN split_part({after}, '#', 1) END"
+
+
+def query_lists(target_sql: str) -> str:
+    """Two columns: the names (`_qn`) and values (`_qv`) of a request target's query string."""
+    name = "split_part(p, '=', 1)"
+    pairs = f"list_filter(string_split({_query(target_sql)}, '&'), lambda p: {name} <> '')"
+    return (
+        f"list_transform({pairs}, lambda p: {_decoded(name)}) AS _qn, "
+        f"list_transform({pairs}, lambda p: {_decoded(f'substr(p, length({name}) + 2)')}) AS _qv"
+    )
 
 
 def query_entries(target_sql: str) -> str:
     """The query string of a target as a list of `attrs` entries (`query.<name>`, value)."""
-    query = f"regexp_extract({target_sql}, '{_QUERY}', 1)"
     name = "split_part(p, '=', 1)"
-    named = f"list_filter(string_split({query}, '&'), lambda p: {name} <> '')"
+    named = f"list_filter(string_split({_query(target_sql)}, '&'), lambda p: {name} <> '')"
     pairs = (
         f"list_transform({named}, lambda p: struct_pack(k := 'query.' || {_decoded(name)}, "
         f"v := {_decoded(f'substr(p, length({name}) + 2)')}))"

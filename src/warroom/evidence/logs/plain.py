@@ -20,16 +20,15 @@ from typing import Final
 
 import duckdb
 
+from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.levels import normalise_level
-from warroom.evidence.logs.paths import query_entries, target_path
+from warroom.evidence.logs.paths import query_lists, target_path
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
-    EMPTY_ATTRS,
     Parsed,
-    attrs_from_entries,
     collect_rejected,
-    entry,
     literal,
+    regex_struct,
     text_or_null,
 )
 from warroom.evidence.logs.stacks import attach_continuations, exception_type
@@ -48,18 +47,20 @@ _BARE_LEVEL = (
     r"|PANIC|DPANIC)"
 )
 _COLON_LEVEL = r"((?i:trace|debug|info|notice|warn|warning|error|fatal|critical)):"
-# Groups: time, words before the level, level (bracketed, capitals, with a colon), message.
+# Groups: time, words before the level, level (bracketed, capitals, with a colon); the
+# message is the rest of the line.
 RECORD_START: Final = (
-    rf"(?s)^\[?({TIMESTAMP})\]?\s+(?:((?:\S+\s+){{0,3}}?)"
+    rf"^\[?({TIMESTAMP})\]?\s+(?:((?:\S+\s+){{0,3}}?)"
     rf"(?:{_BRACKETED_LEVEL}|{_BARE_LEVEL}|{_COLON_LEVEL}):?(?:\s+|$)(?:[-|:]\s+)?)?"
-    r"(.*)$"
 )
-_GROUPS = "['time', 'prefix', 'bracketed', 'bare', 'colon', 'message']"
+_GROUPS: Final = ("time", "prefix", "bracketed", "bare", "colon")
 RECORD_START_RE: Final = re.compile(RECORD_START)
 # NGINX error log: `1895#1895: *1 message, client: 10.0.0.1, request: "GET / HTTP/1.1"`.
 _NGINX_PROCESS = r"^(\d+)#(\d+): (?:\*(\d+) )?"
-_NGINX_DETAIL = r', (client|server|request|upstream|host|referrer): ("[^"]*"|[^,]*)'
-_NGINX_REQUEST = r'request: "([A-Z]+) ([^" ]+)'
+_NGINX_DETAILS: Final = ("client", "server", "request", "upstream", "host", "referrer")
+_NGINX_DETAIL = rf', (?:{"|".join(_NGINX_DETAILS)}): (?:"[^"]*"|[^,]*)'
+_NGINX_METHOD = r'request: "([A-Z]+) '
+_NGINX_TARGET = r'request: "[A-Z]+ ([^" ]+)'
 
 
 def is_record_start(line: str) -> bool:
@@ -82,8 +83,8 @@ def parse_plain(
     con.execute(
         f"CREATE TEMP TABLE {parsed} AS SELECT line, raw, m, is_start, "
         f"CASE WHEN is_start THEN {ts} END AS ts FROM ("
-        f"SELECT line, raw, m, coalesce(m.time <> '', false) AS is_start FROM ("
-        f"SELECT line, raw, regexp_extract(raw, {literal(RECORD_START)}, {_GROUPS}) AS m "
+        "SELECT line, raw, m, m IS NOT NULL AS is_start FROM ("
+        f"SELECT line, raw, {regex_struct('raw', RECORD_START, _GROUPS, rest='message')} AS m "
         f"FROM {lines}))"
     )
     stacks = attach_continuations(con, parsed=parsed, scratch=scratch)
@@ -91,55 +92,62 @@ def parse_plain(
         con, table=parsed, where="is_start AND ts IS NULL", reason="time not understood"
     )
     rejected.add(stacks.rejected.count, stacks.rejected.examples)
-    records = (
-        f"SELECT p.line, p.ts, p.m, s.stack FROM {parsed} p "
-        f"LEFT JOIN {stacks.table} s USING (line) WHERE p.is_start AND p.ts IS NOT NULL"
+    records = scratch.table("plain_records")
+    con.execute(f"CREATE TEMP TABLE {records} AS {_records_sql(parsed, stacks.table)}")
+    sources = AttrSources(columns=_attr_columns(), query="target")
+    select = events_select(con, table=records, where="true", sources=sources, columns=_columns(ctx))
+    return Parsed(select, rejected)
+
+
+def _records_sql(parsed: str, stacks: str) -> str:
+    """One row per record: its fields, its stack, and what an NGINX error line adds."""
+    starts = (
+        "SELECT p.line, p.ts, s.stack, nullif(trim(p.m.prefix, ' -:|'), '') AS prefix, "
+        "coalesce(nullif(p.m.bracketed, ''), nullif(p.m.bare, ''), nullif(p.m.colon, '')) "
+        "AS level_text, nullif(trim(p.m.message), '') AS message, "
+        f"regexp_matches(p.m.message, {literal(_NGINX_PROCESS)}) AS is_nginx "
+        f"FROM {parsed} p LEFT JOIN {stacks} s USING (line) "
+        "WHERE p.is_start AND p.ts IS NOT NULL"
     )
-    return Parsed(_events_select(records, ctx=ctx), rejected)
-
-
-def _events_select(records: str, *, ctx: LoadContext) -> str:
-    fields = (
-        f"SELECT line, ts, stack, nullif(trim(m.prefix, ' -:|'), '') AS prefix, "
-        "coalesce(nullif(m.bracketed, ''), nullif(m.bare, ''), nullif(m.colon, '')) AS level_text, "
-        "nullif(trim(m.message), '') AS message, "
-        f"regexp_matches(m.message, {literal(_NGINX_PROCESS)}) AS is_nginx FROM ({records})"
+    process = regex_struct("message", _NGINX_PROCESS, ("pid", "tid", "conn"), rest="text")
+    details = (
+        f"list_transform(regexp_extract_all(message, {literal(_NGINX_DETAIL)}), "
+        "lambda d: split_part(d, ': ', 1)[3:]) AS detail_names, "
+        f"list_transform(regexp_extract_all(message, {literal(_NGINX_DETAIL)}), "
+        """lambda d: trim(substr(d, strpos(d, ': ') + 2), '"')) AS detail_values"""
     )
     nginx = (
-        "SELECT *, "
-        f"CASE WHEN is_nginx THEN regexp_extract(message, {literal(_NGINX_PROCESS)}, "
-        "['pid', 'tid', 'conn']) END AS process, "
-        f"CASE WHEN is_nginx THEN regexp_extract(message, {literal(_NGINX_REQUEST)}, "
-        "['method', 'target']) END AS request, "
-        f"CASE WHEN is_nginx THEN regexp_extract_all(message, {literal(_NGINX_DETAIL)}) "
-        f"END AS details FROM ({fields})"
+        f"SELECT *, CASE WHEN is_nginx THEN {process} END AS process, "
+        f"nullif(regexp_extract(message, {literal(_NGINX_METHOD)}, 1), '') AS method, "
+        f"nullif(regexp_extract(message, {literal(_NGINX_TARGET)}, 1), '') AS target, "
+        f"{details} FROM ({starts})"
     )
-    return (
-        f"SELECT ts, {text_or_null(ctx.host)} AS host, NULL AS container, "
-        f"{text_or_null(ctx.default_service)} AS service, "
-        f"{normalise_level('level_text')} AS level, "
-        "NULL AS status, nullif(request.method, '') AS method, "
-        f"{target_path('request.target')} AS path, NULL AS duration_ms, "
-        f"CASE WHEN is_nginx THEN regexp_replace(message, {literal(_NGINX_PROCESS)}, '') "
-        "ELSE message END AS message, "
-        f"{exception_type('stack', message_sql='message')} AS exception_type, stack, "
-        f"NULL AS user, {_attrs()} AS attrs, line FROM ({nginx})"
-    )
+    return f"SELECT *, {query_lists('target')} FROM ({nginx})"
 
 
-def _attrs() -> str:
-    details = (
-        "list_transform(details, lambda d: struct_pack("
-        r"k := regexp_extract(d, '^, (\w+)', 1), "
-        """v := trim(regexp_extract(d, ': (.*)$', 1), '"')))"""
-    )
-    process = ", ".join(
-        entry(literal(key), f"nullif(process.{part}, '')")
-        for key, part in (("pid", "pid"), ("tid", "tid"), ("connection", "conn"))
-    )
-    prefix = attrs_from_entries(f"[{entry(literal('prefix'), 'prefix')}]")
-    nginx = f"list_concat([{process}], {details}, {query_entries('request.target')})"
-    return (
-        f"CASE WHEN is_nginx THEN {attrs_from_entries(nginx)} "
-        f"WHEN prefix IS NULL THEN {EMPTY_ATTRS} ELSE {prefix} END"
-    )
+def _columns(ctx: LoadContext) -> list[str]:
+    return [
+        "ts",
+        f"{text_or_null(ctx.host)} AS host",
+        "NULL AS container",
+        f"{text_or_null(ctx.default_service)} AS service",
+        f"{normalise_level('level_text')} AS level",
+        "NULL AS status",
+        "method",
+        f"{target_path('target')} AS path",
+        "NULL AS duration_ms",
+        "CASE WHEN is_nginx THEN process.text ELSE message END AS message",
+        f"{exception_type('stack', message_sql='message')} AS exception_type",
+        "stack",
+        "NULL AS user",
+        "line",
+    ]
+
+
+def _attr_columns() -> dict[str, str]:
+    columns = {"prefix": "CASE WHEN NOT is_nginx THEN prefix END"}
+    for key, part in (("pid", "pid"), ("tid", "tid"), ("connection", "conn")):
+        columns[key] = f"nullif(process.{part}, '')"
+    for name in _NGINX_DETAILS:
+        columns[name] = f"detail_values[list_position(detail_names, {literal(name)})]"
+    return columns

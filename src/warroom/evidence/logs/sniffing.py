@@ -17,14 +17,13 @@ from typing import Any, Final
 from warroom.evidence.logs.access import is_access_line
 from warroom.evidence.logs.fields import TIME_KEYS
 from warroom.evidence.logs.levels import LEVEL_WORDS
-from warroom.evidence.logs.logfmt import LOGFMT_LINE, PAIR_RE, pairs_in
+from warroom.evidence.logs.logfmt import PAIR_RE, split_line
 from warroom.evidence.logs.plain import has_level, is_record_start
 from warroom.evidence.logs.syslog import SYSLOG_LINE_RE
 
 SAMPLE_LINES: Final = 64
 _MOST: Final = 0.8
 _LEVEL_NAMES: Final = frozenset(name for names in LEVEL_WORDS.values() for name in names)
-_LOGFMT_LINE_RE: Final = re.compile(LOGFMT_LINE)
 _LOGFMT_TIME_KEYS: Final = TIME_KEYS | {"t"}
 # Go's log package and NGINX date their lines 2026/03/04; their records may have no level.
 _SLASH_DATE: Final = re.compile(r"\[?\d{4}/\d{2}/\d{2} ")
@@ -104,15 +103,12 @@ def _is_logfmt(lines: list[str]) -> bool:
 
 def _logfmt_shape(line: str) -> bool | None:
     """None if the line is not logfmt, else whether it carries a time."""
-    match = _LOGFMT_LINE_RE.match(line)
-    if match is None:
+    time, tag, body = split_line(line)
+    pairs = PAIR_RE.findall(body)
+    pure = len(pairs) >= 2 and not PAIR_RE.sub("", body).strip()
+    if not (pure or (time and tag)):
         return None
-    has_prefix = bool(match.group(1) and match.group(2))
-    pairs = pairs_in(line)
-    pure = len(pairs) >= 2 and not PAIR_RE.sub("", match.group(4)).strip()
-    if not (pure or has_prefix):
-        return None
-    return bool(match.group(1)) or any(key.lower() in _LOGFMT_TIME_KEYS for key, _ in pairs)
+    return bool(time) or any(key.lower() in _LOGFMT_TIME_KEYS for key, _ in pairs)
 
 
 def _is_plain(lines: list[str]) -> bool:

@@ -23,22 +23,21 @@ from typing import Final
 
 import duckdb
 
+from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.levels import syslog_severity_level
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
     Parsed,
-    attrs_from_entries,
     collect_rejected,
-    entry,
     literal,
     literal_list,
+    regex_struct,
     text_or_null,
 )
 from warroom.evidence.logs.timestamps import iso_to_utc, local_to_utc
 from warroom.evidence.types import LoadContext
 from warroom.timeutil import utcnow, zone
 
-_SD = r'-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+'
 _MONTHS: Final = (
     "Jan",
     "Feb",
@@ -53,8 +52,16 @@ _MONTHS: Final = (
     "Nov",
     "Dec",
 )
+_PRI = r"^(?:<(\d{1,3})>)?"
 _ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
-# One pattern, three shapes; a line fills the groups of the shape it has.
+_SD = r'-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+'
+# Each shape's head; what follows it is the rest of the line (see `records.regex_struct`).
+_HEAD_5424 = rf"{_PRI}1 (\S+) (\S+) (\S+) (\S+) (\S+) "
+_HEAD_3164 = rf"{_PRI}({'|'.join(_MONTHS)}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) (\S+) "
+_HEAD_ISO = rf"{_PRI}({_ISO}) (\S+) "
+_STRUCTURED = rf"^({_SD}) ?"
+_TAG = r"^([^\s:\[\]]+)(?:\[([^\]]*)\])?: ?"
+# One pattern for the three shapes, for the sniffer; group 17 is the host of the ISO shape.
 SYSLOG_LINE: Final = (
     r"(?s)^(?:<(\d{1,3})>)?(?:"
     rf"1 (\S+) (\S+) (\S+) (\S+) (\S+) ({_SD})(?: (.*))?"
@@ -63,11 +70,6 @@ SYSLOG_LINE: Final = (
     r")$"
 )
 SYSLOG_LINE_RE: Final = re.compile(SYSLOG_LINE)
-_GROUPS = (
-    "['pri', 'ts5424', 'host5424', 'app', 'procid', 'msgid', 'sd', 'msg5424', "
-    "'mon', 'day', 'hh', 'mi', 'ss', 'host3164', 'rest3164', 'iso', 'hostiso', 'restiso']"
-)
-_TAG = r"(?s)^([^\s:\[\]]+)(?:\[([^\]]*)\])?: ?(.*)$"
 _FACILITIES: Final = (
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
     "authpriv", "ftp", "ntp", "security", "console", "solaris-cron",
@@ -77,6 +79,11 @@ _SD_ELEMENT = r'\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\]'
 _SD_PARAM = r'([^\s=\]"]+)="((?:[^"\\]|\\.)*)"'
 _SD_ID = r"^\[([^\s\]]+)"
 _SD_VALUE = r'="(.*)"$'
+
+
+_NAMES_5424: Final = ("pri", "time", "host", "app", "procid", "msgid")
+_NAMES_3164: Final = ("pri", "mon", "day", "hh", "mi", "ss", "host")
+_NAMES_ISO: Final = ("pri", "time", "host")
 
 
 def is_syslog_line(line: str) -> bool:
@@ -89,39 +96,61 @@ def parse_syslog(
 ) -> Parsed:
     """Parse the raw lines of a syslog file; lines of another shape are rejected."""
     parsed = scratch.table("syslog")
-    con.execute(
-        f"CREATE TEMP TABLE {parsed} AS SELECT line, raw, m, "
-        "CASE WHEN m.ts5424 <> '' THEN '5424' WHEN m.mon <> '' THEN '3164' "
-        "WHEN m.iso <> '' THEN 'iso' END AS shape FROM ("
-        f"SELECT line, raw, regexp_extract(raw, {literal(SYSLOG_LINE)}, {_GROUPS}) AS m "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> '')"
-    )
+    con.execute(f"CREATE TEMP TABLE {parsed} AS {_parsed_sql(lines)}")
     steps = scratch.table("syslog_years")
     con.execute(f"CREATE TEMP TABLE {steps} AS {_year_steps_sql(parsed)}")
     base_year = _base_year(_span(con, steps), ctx)
     dated = scratch.table("syslog_dated")
     con.execute(
-        f"CREATE TEMP TABLE {dated} AS SELECT p.*, {_timestamp(base_year, ctx)} AS ts "
-        f"FROM {parsed} p LEFT JOIN {steps} y USING (line) WHERE p.shape IS NOT NULL"
+        f"CREATE TEMP TABLE {dated} AS SELECT *, {_tagged_columns()} FROM ("
+        f"SELECT p.*, {_timestamp(base_year, ctx)} AS ts "
+        f"FROM {parsed} p LEFT JOIN {steps} y USING (line) WHERE p.shape IS NOT NULL)"
     )
     rejected = collect_rejected(
         con, table=parsed, where="shape IS NULL", reason="not a syslog line"
     )
     bad_time = collect_rejected(con, table=dated, where="ts IS NULL", reason="time not understood")
     rejected.add(bad_time.count, bad_time.examples)
-    return Parsed(_events_select(dated, ctx=ctx), rejected)
+    sources = AttrSources(columns=_attr_columns(), extra=_structured_entries())
+    select = events_select(
+        con, table=dated, where="ts IS NOT NULL", sources=sources, columns=_columns(ctx)
+    )
+    return Parsed(select, rejected)
+
+
+def _parsed_sql(lines: str) -> str:
+    """Each line's shape (a cheap test first), then the head of that shape."""
+    shapes = (
+        f"CASE WHEN regexp_matches(raw, {literal(_PRI + '1 ')}) THEN '5424' "
+        f"WHEN regexp_matches(raw, {literal(_PRI + '[A-Z][a-z]{2} ')}) THEN '3164' "
+        f"WHEN regexp_matches(raw, {literal(_PRI + '[0-9]{4}-')}) THEN 'iso' END"
+    )
+    heads = (
+        "CASE kind "
+        f"WHEN '5424' THEN {regex_struct('raw', _HEAD_5424, _NAMES_5424, rest='rest')} END AS h5, "
+        "CASE kind "
+        f"WHEN '3164' THEN {regex_struct('raw', _HEAD_3164, _NAMES_3164, rest='rest')} END AS h3, "
+        f"CASE kind WHEN 'iso' THEN {regex_struct('raw', _HEAD_ISO, _NAMES_ISO, rest='rest')} END "
+        "AS hi"
+    )
+    return (
+        "SELECT *, CASE WHEN h5 IS NOT NULL THEN '5424' WHEN h3 IS NOT NULL THEN '3164' "
+        "WHEN hi IS NOT NULL THEN 'iso' END AS shape FROM ("
+        f"SELECT line, raw, {heads} FROM (SELECT line, raw, {shapes} AS kind "
+        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))"
+    )
 
 
 def _year_steps_sql(parsed: str) -> str:
     """Per RFC 3164 line: its date parts, and how many new years began since the first line."""
-    month = f"list_position({literal_list(_MONTHS)}, m.mon)"
+    month = f"list_position({literal_list(_MONTHS)}, h3.mon)"
     back = "CASE WHEN lag(month) OVER (ORDER BY line) - month > 6 THEN 1 ELSE 0 END"
     return (
         "SELECT line, month, day, hh, mi, ss, "
         "CAST(sum(back) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS INTEGER) AS step "
         f"FROM (SELECT *, {back} AS back FROM (SELECT line, {month} AS month, "
-        "CAST(m.day AS INTEGER) AS day, CAST(m.hh AS INTEGER) AS hh, "
-        "CAST(m.mi AS INTEGER) AS mi, CAST(m.ss AS DOUBLE) AS ss "
+        "CAST(h3.day AS INTEGER) AS day, CAST(h3.hh AS INTEGER) AS hh, "
+        "CAST(h3.mi AS INTEGER) AS mi, CAST(h3.ss AS DOUBLE) AS ss "
         f"FROM {parsed} WHERE shape = '3164'))"
     )
 
@@ -170,52 +199,67 @@ def _shifted(moment: datetime, years: int) -> datetime:
 def _timestamp(base_year: int, ctx: LoadContext) -> str:
     bsd = local_to_utc(_local_time(f"{base_year} + y.step"), timezone=ctx.timezone)
     return (
-        f"CASE p.shape WHEN '5424' THEN {iso_to_utc('p.m.ts5424', timezone=ctx.timezone)} "
-        f"WHEN 'iso' THEN {iso_to_utc('p.m.iso', timezone=ctx.timezone)} ELSE {bsd} END"
+        f"CASE p.shape WHEN '5424' THEN {iso_to_utc('p.h5.time', timezone=ctx.timezone)} "
+        f"WHEN 'iso' THEN {iso_to_utc('p.hi.time', timezone=ctx.timezone)} ELSE {bsd} END"
     )
 
 
-def _events_select(dated: str, *, ctx: LoadContext) -> str:
-    rest = "coalesce(nullif(m.rest3164, ''), m.restiso)"
-    fields = (
-        "SELECT line, ts, m, shape, TRY_CAST(nullif(m.pri, '') AS INTEGER) AS pri, "
-        f"CASE WHEN shape <> '5424' THEN regexp_extract({rest}, {literal(_TAG)}, "
-        f"['tag', 'pid', 'msg']) END AS tagged FROM {dated}"
-    )
-    unified = (
-        "SELECT line, ts, pri, shape, m.sd, "
-        "CASE shape WHEN '5424' THEN m.host5424 WHEN '3164' THEN m.host3164 ELSE m.hostiso END "
-        "AS host, CASE WHEN shape = '5424' THEN m.app ELSE nullif(tagged.tag, '') END AS app, "
-        "CASE WHEN shape = '5424' THEN m.procid ELSE nullif(tagged.pid, '') END AS pid, "
-        "CASE WHEN shape = '5424' THEN m.msg5424 WHEN tagged.tag <> '' THEN tagged.msg "
-        "ELSE coalesce(nullif(m.rest3164, ''), m.restiso) END AS msg, "
-        f"CASE WHEN shape = '5424' THEN m.msgid END AS msgid FROM ({fields})"
-    )
+def _tagged_columns() -> str:
+    """host, app, pid, msgid, structured data and message, whatever the shape."""
+    rest = "coalesce(h3.rest, hi.rest)"
+    tagged = regex_struct(rest, _TAG, ("tag", "pid"), rest="msg")
+    structured = regex_struct("h5.rest", _STRUCTURED, ("sd",), rest="msg")
     return (
-        f"SELECT ts, coalesce(nullif(nullif(host, '-'), ''), {text_or_null(ctx.host)}) AS host, "
-        f"NULL AS container, coalesce(nullif(app, '-'), {text_or_null(ctx.default_service)}) "
-        f"AS service, {syslog_severity_level('pri % 8')} AS level, NULL AS status, "
-        "NULL AS method, NULL AS path, NULL AS duration_ms, "
-        "nullif(trim(ltrim(msg, chr(65279))), '') AS message, NULL AS exception_type, "
-        f"NULL AS stack, NULL AS user, {attrs_from_entries(_entries())} AS attrs, line "
-        f"FROM ({unified}) WHERE ts IS NOT NULL"
+        "TRY_CAST(nullif(coalesce(h5.pri, h3.pri, hi.pri), '') AS INTEGER) AS pri, "
+        "coalesce(h5.host, h3.host, hi.host) AS host, h5.msgid, "
+        f"CASE WHEN shape <> '5424' THEN {tagged} END AS tagged, "
+        f"CASE WHEN shape = '5424' THEN {structured} END AS structured"
     )
 
 
-def _entries() -> str:
-    facility = f"({literal_list(_FACILITIES)})[pri // 8 + 1]"
-    named = [
-        entry("'facility'", facility),
-        entry("'pid'", "nullif(pid, '-')"),
-        entry("'msgid'", "nullif(msgid, '-')"),
+def _columns(ctx: LoadContext) -> list[str]:
+    message = (
+        "CASE WHEN shape = '5424' THEN structured.msg "
+        "ELSE coalesce(tagged.msg, h3.rest, hi.rest) END"
+    )
+    app = "CASE WHEN shape = '5424' THEN h5.app ELSE tagged.tag END"
+    return [
+        "ts",
+        f"coalesce(nullif(nullif(host, '-'), ''), {text_or_null(ctx.host)}) AS host",
+        "NULL AS container",
+        f"coalesce(nullif({app}, '-'), {text_or_null(ctx.default_service)}) AS service",
+        f"{syslog_severity_level('pri % 8')} AS level",
+        "NULL AS status",
+        "NULL AS method",
+        "NULL AS path",
+        "NULL AS duration_ms",
+        f"nullif(trim(ltrim({message}, chr(65279))), '') AS message",
+        "NULL AS exception_type",
+        "NULL AS stack",
+        "NULL AS user",
+        "line",
     ]
-    structured = (
-        f"flatten(list_transform(regexp_extract_all(sd, {literal(_SD_ELEMENT)}), lambda el: "
-        f"list_transform(regexp_extract_all(el, {literal(_SD_PARAM)}), lambda p: struct_pack("
-        f"k := regexp_extract(el, {literal(_SD_ID)}, 1) || '.' || split_part(p, '=', 1), "
-        f"v := {_sd_unescaped(f'regexp_extract(p, {literal(_SD_VALUE)}, 1)')}))))"
+
+
+def _attr_columns() -> dict[str, str]:
+    return {
+        "facility": f"({literal_list(_FACILITIES)})[pri // 8 + 1]",
+        "pid": "nullif(nullif(CASE WHEN shape = '5424' THEN h5.procid ELSE tagged.pid END, "
+        "'-'), '')",
+        "msgid": "nullif(msgid, '-')",
+    }
+
+
+def _structured_entries() -> str:
+    """RFC 5424 structured data as `<sd-id>.<param>` entries (NULL for other lines)."""
+    elements = f"regexp_extract_all(structured.sd, {literal(_SD_ELEMENT)})"
+    value = _sd_unescaped(f"regexp_extract(p, {literal(_SD_VALUE)}, 1)")
+    return (
+        f"CASE WHEN starts_with(structured.sd, '[') THEN flatten(list_transform({elements}, "
+        f"lambda el: list_transform(regexp_extract_all(el, {literal(_SD_PARAM)}), "
+        f"lambda p: struct_pack(k := regexp_extract(el, {literal(_SD_ID)}, 1) || '.' || "
+        f"split_part(p, '=', 1), v := {value})))) END"
     )
-    return f"list_concat([{', '.join(named)}], CASE WHEN shape = '5424' THEN {structured} END)"
 
 
 def _sd_unescaped(value_sql: str) -> str:

@@ -17,7 +17,7 @@ from typing import Final
 from warroom.evidence.logs.records import literal
 
 # The offset at the end of an ISO time (after the minutes, seconds or fraction).
-_OFFSET = r"\d:\d{2}(?:\.\d+)?\s?(Z|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET = r"\d:\d{2}(?:\.\d+)?\s?([Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
 _GO_DURATION = r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+"
 _UTC_NAMES: Final = frozenset({"UTC", "ETC/UTC", "Z", "GMT", "ETC/GMT", "UCT", "UNIVERSAL"})
@@ -54,10 +54,28 @@ def shift_to_utc(naive_sql: str, offset_sql: str, *, timezone: str) -> str:
 
 
 def iso_to_utc(text_sql: str, *, timezone: str) -> str:
-    """ISO 8601 text (and its common log variants) -> UTC TIMESTAMP."""
-    clean = f"replace(replace(upper(trim({text_sql})), ',', '.'), '/', '-')"
-    offset = f"regexp_extract({clean}, {literal(_OFFSET)}, 1)"
-    naive = f"TRY_CAST(left({clean}, length({clean}) - length({offset})) AS TIMESTAMP)"
+    """ISO 8601 text (and its common log variants) -> UTC TIMESTAMP.
+
+    DuckDB's own casts read the usual forms fast; the rare rest (a space or a lower-case `z`
+    before the offset) goes through `_spelled_out`.
+    """
+    clean = (
+        f"CASE WHEN contains({text_sql}, ',') OR contains({text_sql}, '/') "
+        f"THEN replace(replace({text_sql}, ',', '.'), '/', '-') ELSE {text_sql} END"
+    )
+    has_offset = f"(ends_with({text_sql}, 'Z') OR regexp_matches({text_sql}, {literal(_OFFSET)}))"
+    fast = (
+        f"CASE WHEN {has_offset} THEN make_timestamp(epoch_us(TRY_CAST({clean} AS TIMESTAMPTZ))) "
+        f"ELSE {local_to_utc(f'TRY_CAST({clean} AS TIMESTAMP)', timezone=timezone)} END"
+    )
+    return f"coalesce({fast}, {_spelled_out(clean, timezone=timezone)})"
+
+
+def _spelled_out(clean_sql: str, *, timezone: str) -> str:
+    """Cut the offset off by pattern, read the wall-clock time, then apply the offset."""
+    upper = f"upper(trim({clean_sql}))"
+    offset = f"regexp_extract({upper}, {literal(_OFFSET)}, 1)"
+    naive = f"TRY_CAST(left({upper}, length({upper}) - length({offset})) AS TIMESTAMP)"
     return shift_to_utc(naive, offset, timezone=timezone)
 
 
