@@ -18,7 +18,7 @@ from typing import Final
 import duckdb
 
 from warroom.evidence.logs.attrs import AttrSources, events_select
-from warroom.evidence.logs.paths import query_lists, target_path
+from warroom.evidence.logs.paths import query_text, target_path
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
     Parsed,
@@ -114,7 +114,7 @@ def _events_select(
 ) -> str:
     records = scratch.table("access_records")
     con.execute(
-        f"CREATE TEMP TABLE {records} AS SELECT *, {query_lists('req.target')} FROM ("
+        f"CREATE TEMP TABLE {records} AS SELECT *, {query_text('req.target')} AS _q FROM ("
         f"SELECT line, ts, m, {_request()} AS req, CASE WHEN contains(m.rest, '=') "
         f"OR contains(m.rest, '\"') THEN m.rest END AS tail FROM {parsed} "
         "WHERE m IS NOT NULL AND ts IS NOT NULL)"

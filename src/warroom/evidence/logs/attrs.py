@@ -8,8 +8,9 @@ pattern), and each frequent pattern gets its own `struct_pack(...)::MAP` with ex
 present keys. Keys only known per row (a logfmt key seen once, RFC 5424 structured data) go
 in `AttrSources.extra`; rows that have some take the slower `map_from_entries` path.
 
-A request target's query string becomes `query.<name>` entries; the parser splits it into
-lists (`query_lists`) and the most frequent names are read from them like plain columns.
+A request target's query string becomes `query.<name>` entries: the most frequent names are
+read like plain columns (string searches, no lists); a row with another name, or a name
+twice, takes the slow path.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from typing import Any, Final
 
 import duckdb
 
-from warroom.evidence.logs.paths import query_entries
+from warroom.evidence.logs.paths import query_entries, query_has, query_size, query_value
 from warroom.evidence.logs.records import (
     EMPTY_ATTRS,
     attrs_from_entries,
     entry,
     ident,
     literal,
-    literal_list,
 )
 
 MAX_QUERY_NAMES: Final = 32  # query names read as columns; rarer ones take the slow path
 MAX_PATTERNS: Final = 48  # presence patterns built from a struct; rarer ones take the slow path
+QUERY_SAMPLE_HEAD: Final = 10_000  # query names are learnt from these lines and every 97th
 _BITS_IN_BIGINT: Final = 62
 
 
@@ -54,26 +55,41 @@ def events_select(
 ) -> str:
     """SELECT `columns` and `attrs` from the rows of `table` that satisfy `where`.
 
-    When `sources.query` is set, `table` must have the columns of `query_lists` for it.
+    `table` has a `line` column and, when `sources.query` is set, the query string of that
+    target as `_q` (see `paths.query_text`).
     """
     rows = f"(SELECT * FROM {table} WHERE {where})"
-    static, unusual = dict(sources.columns), []
+    static = dict(sources.columns)
+    present = {key: f"({value}) IS NOT NULL" for key, value in static.items()}
+    unusual = []
     if sources.query is not None:
-        names = _frequent(con, f"SELECT unnest(_qn) AS value FROM {rows}", limit=MAX_QUERY_NAMES)
-        names = [name for name in names if f"query.{name}" not in static]
+        names = [
+            name
+            for name in _frequent(con, _query_names_sample(rows), limit=MAX_QUERY_NAMES)
+            if name and f"query.{name}" not in static and not set(name) & set("%+&=")
+        ]
         for name in names:
-            static[f"query.{name}"] = f"_qv[list_position(_qn, {literal(name)})]"
-        unusual.append(
-            f"len(list_distinct(_qn)) < len(_qn) OR NOT list_has_all({literal_list(names)}, _qn)"
-        )
+            static[f"query.{name}"] = query_value("_q", name)
+            present[f"query.{name}"] = f"coalesce({query_has('_q', name)}, false)"
+        counted = " + ".join(f"({query_has('_q', name)})::INTEGER" for name in names) or "0"
+        unusual.append(f"_q IS NOT NULL AND {query_size('_q')} <> {counted}")
     if sources.extra is not None:
         unusual.append(f"coalesce(len({sources.extra}), 0) > 0")
     keys = sorted(static)
-    slow = " OR ".join(f"({condition})" for condition in unusual) or "false"
-    layer = f"SELECT *, {_pattern(keys, static)} AS _pattern, {slow} AS _slow FROM {rows}"
+    slow = f"coalesce({' OR '.join(f'({condition})' for condition in unusual) or 'false'}, false)"
+    layer = f"SELECT *, {_pattern(keys, present)} AS _pattern, {slow} AS _slow FROM {rows}"
     patterns = _frequent(con, f"SELECT _pattern AS value FROM ({layer}) WHERE NOT _slow")
     attrs = _attrs_case(keys, static, patterns, sources)
     return f"SELECT {', '.join(columns)}, {attrs} AS attrs FROM ({layer})"
+
+
+def _query_names_sample(rows: str) -> str:
+    """The query names of the first rows with a query and of every 97th line after them."""
+    return (
+        "SELECT split_part(unnest(string_split(_q, '&')), '=', 1) AS value FROM ("
+        f"SELECT _q FROM {rows} WHERE _q IS NOT NULL "
+        f"AND (line <= {QUERY_SAMPLE_HEAD} OR line % 97 = 0))"
+    )
 
 
 def _frequent(
@@ -87,15 +103,13 @@ def _frequent(
     return [value for value, _ in rows]
 
 
-def _pattern(keys: list[str], static: Mapping[str, str]) -> str:
+def _pattern(keys: list[str], present: Mapping[str, str]) -> str:
     """Which static keys a row has: a BIGINT bit set, or a '0'/'1' string past 62 keys."""
     if not keys:
         return "0::BIGINT"
     if len(keys) <= _BITS_IN_BIGINT:
-        return " | ".join(
-            f"((({static[key]}) IS NOT NULL)::BIGINT << {bit})" for bit, key in enumerate(keys)
-        )
-    bits = ", ".join(f"CASE WHEN ({static[key]}) IS NULL THEN '0' ELSE '1' END" for key in keys)
+        return " | ".join(f"(({present[key]})::BIGINT << {bit})" for bit, key in enumerate(keys))
+    bits = ", ".join(f"CASE WHEN {present[key]} THEN '1' ELSE '0' END" for key in keys)
     return f"concat({bits})"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from warroom.evidence.logs.levels import normalise_level
-from warroom.evidence.logs.paths import query_lists, target_path
+from warroom.evidence.logs.paths import query_text, target_path
 from warroom.evidence.logs.records import text_or_null
 from warroom.evidence.logs.stacks import exception_type
 from warroom.evidence.logs.timestamps import any_time_to_utc, duration_to_ms
@@ -84,6 +84,6 @@ def typed_columns(*, ctx: LoadContext) -> str:
             "f_stack AS stack",
             "f_user AS user",
             "f_path",
-            query_lists("f_path"),
+            f"{query_text('f_path')} AS _q",
         ]
     )

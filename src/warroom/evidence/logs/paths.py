@@ -1,9 +1,11 @@
 """Request targets -> path (without the query string) and `query.<name>` attrs entries.
 
 A target may be a path (`/api/orders/42?page=2`) or a full URL (`https://shop/api?x=1`); the
-scheme and authority are dropped. Query names and values are URL-decoded (`+` is a space);
-a name given twice keeps all its values, joined with a comma. Bytes that do not decode to
-UTF-8 are left as they were written.
+scheme and authority are dropped. Parsers keep a target's query string (`query_text`) as a
+column; `attrs` reads its frequent names with string searches (`query_has`, `query_value`)
+and falls back to `query_entries` for the rest. Query names and values are URL-decoded (`+`
+is a space); a name given twice keeps all its values, joined with a comma. Bytes that do not
+decode to UTF-8 are left as they were written.
 """
 
 from __future__ import annotations
@@ -31,25 +33,33 @@ def _decoded(text_sql: str) -> str:
     )
 
 
-def _query(target_sql: str) -> str:
+def query_text(target_sql: str) -> str:
+    """The query string of a request target (what follows `?`), NULL when it has none."""
     after = f"substr({target_sql}, strpos({target_sql}, '?') + 1)"
     return f"CASE WHEN contains({target_sql}, '?') THEN split_part({after}, '#', 1) END"
 
 
-def query_lists(target_sql: str) -> str:
-    """Two columns: the names (`_qn`) and values (`_qv`) of a request target's query string."""
-    name = "split_part(p, '=', 1)"
-    pairs = f"list_filter(string_split({_query(target_sql)}, '&'), lambda p: {name} <> '')"
-    return (
-        f"list_transform({pairs}, lambda p: {_decoded(name)}) AS _qn, "
-        f"list_transform({pairs}, lambda p: {_decoded(f'substr(p, length({name}) + 2)')}) AS _qv"
-    )
+def query_has(query_sql: str, name: str) -> str:
+    """Whether a query string has `name=...` (`name` must need no URL decoding)."""
+    first, later = literal(name + "="), literal("&" + name + "=")
+    return f"(starts_with({query_sql}, {first}) OR contains({query_sql}, {later}))"
+
+
+def query_value(query_sql: str, name: str) -> str:
+    """The (first) decoded value of `name` in a query string, NULL when absent."""
+    value = f"split_part(split_part('&' || {query_sql}, {literal('&' + name + '=')}, 2), '&', 1)"
+    return f"CASE WHEN {query_has(query_sql, name)} THEN {_decoded(value)} END"
+
+
+def query_size(query_sql: str) -> str:
+    """How many `&`-separated parameters a query string holds."""
+    return f"(length({query_sql}) - length(replace({query_sql}, '&', '')) + 1)"
 
 
 def query_entries(target_sql: str) -> str:
     """The query string of a target as a list of `attrs` entries (`query.<name>`, value)."""
     name = "split_part(p, '=', 1)"
-    named = f"list_filter(string_split({_query(target_sql)}, '&'), lambda p: {name} <> '')"
+    named = f"list_filter(string_split({query_text(target_sql)}, '&'), lambda p: {name} <> '')"
     pairs = (
         f"list_transform({named}, lambda p: struct_pack(k := 'query.' || {_decoded(name)}, "
         f"v := {_decoded(f'substr(p, length({name}) + 2)')}))"

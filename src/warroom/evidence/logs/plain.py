@@ -22,7 +22,7 @@ import duckdb
 
 from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.levels import normalise_level
-from warroom.evidence.logs.paths import query_lists, target_path
+from warroom.evidence.logs.paths import query_text, target_path
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
     Parsed,
@@ -122,7 +122,7 @@ def _records_sql(parsed: str, stacks: str) -> str:
         f"nullif(regexp_extract(message, {literal(_NGINX_TARGET)}, 1), '') AS target, "
         f"{details} FROM ({starts})"
     )
-    return f"SELECT *, {query_lists('target')} FROM ({nginx})"
+    return f"SELECT *, {query_text('target')} AS _q FROM ({nginx})"
 
 
 def _columns(ctx: LoadContext) -> list[str]:

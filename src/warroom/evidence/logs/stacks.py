@@ -45,6 +45,13 @@ def attach_continuations(
     `parsed` has columns `line`, `raw` and `is_start`; blank lines (raw NULL) are kept inside
     a stack and trimmed from its ends. Non-blank lines above the first record are rejected.
     """
+    stacks = scratch.table("stacks")
+    row = con.execute(
+        f"SELECT count(*) FROM {parsed} WHERE NOT is_start AND trim(raw) <> ''"
+    ).fetchone()
+    if not row or not row[0]:  # no continuation: skip the window over the whole file
+        con.execute(f"CREATE TEMP TABLE {stacks} (line BIGINT, stack VARCHAR)")
+        return Stacks(stacks, Rejected())
     owned = scratch.table("owned")
     con.execute(
         f"CREATE TEMP TABLE {owned} AS SELECT line, raw, owner FROM ("
@@ -58,7 +65,6 @@ def attach_continuations(
         where="owner IS NULL AND trim(raw) <> ''",
         reason="text before the first record",
     )
-    stacks = scratch.table("stacks")
     con.execute(
         f"CREATE TEMP TABLE {stacks} AS SELECT line, stack FROM ("
         "SELECT owner AS line, "
