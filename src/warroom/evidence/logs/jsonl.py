@@ -15,7 +15,13 @@ import duckdb
 
 from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.fields import field_keys
-from warroom.evidence.logs.keyed import TYPED, field_values, source_columns, typed_columns
+from warroom.evidence.logs.keyed import (
+    TYPED,
+    field_values,
+    shadowed_columns,
+    source_columns,
+    typed_columns,
+)
 from warroom.evidence.logs.plan import JsonPlan
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import Parsed, collect_rejected, literal
@@ -42,10 +48,12 @@ def parse_jsonl(
     )
     rejected.add(timeless.count, timeless.examples)
     claimed = {key for sources in keys.values() for key in sources}
-    sources = AttrSources(
-        columns={leaf.name: leaf.sql for leaf in plan.leaves if leaf.name.lower() not in claimed},
-        query="f_path",
-    )
+    columns = {leaf.name: leaf.sql for leaf in plan.leaves if leaf.name.lower() not in claimed}
+    named: dict[str, list[tuple[str, str]]] = {leaf.name.lower(): [] for leaf in plan.leaves}
+    for leaf in plan.leaves:
+        named[leaf.name.lower()].append((leaf.name, leaf.sql))
+    columns.update(shadowed_columns(keys, lambda key: named.get(key, [])))
+    sources = AttrSources(columns=columns, query="f_path")
     select = events_select(
         con, table=stage, where="ok AND ts IS NOT NULL", sources=sources, columns=TYPED
     )
@@ -59,10 +67,11 @@ def _stage_sql(
     values = field_values(keys, plan.lookup)
     return (
         f"SELECT line, raw, ok, complete, j, {typed_columns(ctx=ctx)} FROM ("
-        f"SELECT line, raw, ok, j, {plan.complete_sql()} AS complete, "
+        f"SELECT line, raw, ok, j, {plan.complete_sql('_values')} AS complete, "
         f"{source_columns(values)} FROM ("
+        f"SELECT *, {plan.values_sql()} AS _values FROM ("
         f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
         f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
         f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> '')))"
+        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))))"
     )

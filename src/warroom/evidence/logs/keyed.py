@@ -50,6 +50,24 @@ def field_values(
     return values
 
 
+def shadowed_columns(
+    keys: dict[str, tuple[str, ...]], lookup: Callable[[str], Iterable[tuple[str, str]]]
+) -> dict[str, str]:
+    """attrs columns for source keys that a key before them won on a row.
+
+    `lookup(key)` gives (attrs name, SQL text) of the source keys equal to `key`. When a
+    record has both `host` and `server` and the manifest prefers `server`, `host` is kept in
+    attrs rather than lost.
+    """
+    columns: dict[str, str] = {}
+    for sources in keys.values():
+        found = [named for key in sources for named in lookup(key)]
+        for index, (name, expression) in enumerate(found[1:], start=1):
+            earlier = _first_text([sql for _, sql in found[:index]])
+            columns[name] = f"CASE WHEN {earlier} IS NOT NULL THEN nullif({expression}, '') END"
+    return columns
+
+
 def _first_text(expressions: list[str]) -> str:
     if not expressions:
         return "NULL::VARCHAR"

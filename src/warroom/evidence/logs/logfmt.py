@@ -25,7 +25,13 @@ import duckdb
 
 from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.fields import logfmt_keys
-from warroom.evidence.logs.keyed import TYPED, field_values, source_columns, typed_columns
+from warroom.evidence.logs.keyed import (
+    TYPED,
+    field_values,
+    shadowed_columns,
+    source_columns,
+    typed_columns,
+)
 from warroom.evidence.logs.plain import TIMESTAMP
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
@@ -152,8 +158,12 @@ def _attr_sources(
     columns = {
         name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')" for name in names
     }
+    columns.update(shadowed_columns(keys, lambda key: [(key, _lookup(key)[0])]))
     # On Heroku router lines `host=` is the request's Host header, not the machine.
-    columns.setdefault("host", f"CASE WHEN is_router THEN {_first('host')} END")
+    router_host = f"CASE WHEN is_router THEN {_first('host')} END"
+    columns["host"] = (
+        f"coalesce({router_host}, {columns['host']})" if "host" in columns else router_host
+    )
     heroku = literal_list(_HEROKU_TAGS)
     columns.setdefault("pid", f"CASE WHEN NOT list_contains({heroku}, tag) THEN tag_id END")
     extra = None

@@ -62,23 +62,33 @@ class JsonPlan:
         """The SQL of the leaves whose lower-case dotted name is `key`."""
         return [leaf.sql for leaf in self.leaves if leaf.name.lower() == key]
 
-    def complete_sql(self) -> str:
-        """True when a parsed line holds no key the plan lacks (see the module docstring)."""
+    def values_sql(self) -> str:
+        """Every leaf's text joined (with \\x01 before each), for `complete_sql`."""
+        if not self.leaves:
+            return "''"
+        return f"concat_ws(chr(1), '', {', '.join(leaf.sql for leaf in self.leaves)})"
+
+    def complete_sql(self, values: str) -> str:
+        """True when a parsed line holds no key the plan lacks (see the module docstring).
+
+        `values` names the column of `values_sql`. A leaf whose text is an object (`{"`) means
+        the key is an object on this line though not in the plan: that fails the check too.
+        """
         present = [f"({leaf.sql} IS NOT NULL)::INTEGER" for leaf in self.leaves]
         present += [
             f"({' OR '.join(f'{sql} IS NOT NULL' for sql in leaves)})::INTEGER"
             for leaves in self.objects
         ]
-        inner = "0"
-        if self.leaves:
-            values = ", ".join(leaf.sql for leaf in self.leaves)
-            inner = f"(len(string_split(concat_ws(chr(1), {values}), '\":')) - 1)"
+        inner = f"(len(string_split({values}, '\":')) - 1)"
         nulls = (
             "CASE WHEN contains(raw, 'null') THEN len(string_split(raw, '\":null')) + "
             "len(string_split(raw, '\": null')) - 2 ELSE 0 END"
         )
         explained = " + ".join([*present, inner])
-        return f"(NOT ok OR len(string_split(raw, '\":')) - 1 - {nulls} = {explained})"
+        return (
+            f"(NOT ok OR (len(string_split(raw, '\":')) - 1 - {nulls} = {explained} "
+            f"AND NOT contains({values}, chr(1) || '{{\"')))"
+        )
 
 
 class _Builder:

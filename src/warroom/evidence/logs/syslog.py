@@ -12,7 +12,8 @@ the tag, the host from the line. RFC 5424 structured data goes to `attrs` as
 RFC 3164 times have no year and no offset: the offset is the bundle's time zone, and the
 year is the one that puts the file's records nearest `LoadContext.reference_time` (without
 one, the current year). A file that runs past December 31 rolls into the next year: wherever
-the month jumps back by more than six, a running sum (a window function) adds a year.
+the month jumps back by more than six a running sum (a window function) adds a year, and
+wherever it jumps forward by more than six (a late line of the old year) takes one away.
 """
 
 from __future__ import annotations
@@ -144,7 +145,11 @@ def _parsed_sql(lines: str) -> str:
 def _year_steps_sql(parsed: str) -> str:
     """Per RFC 3164 line: its date parts, and how many new years began since the first line."""
     month = f"list_position({literal_list(_MONTHS)}, h3.mon)"
-    back = "CASE WHEN lag(month) OVER (ORDER BY line) - month > 6 THEN 1 ELSE 0 END"
+    # A jump back of more than six months is a new year; forward, a late line of the old one.
+    back = (
+        "CASE WHEN lag(month) OVER (ORDER BY line) - month > 6 THEN 1 "
+        "WHEN month - lag(month) OVER (ORDER BY line) > 6 THEN -1 ELSE 0 END"
+    )
     return (
         "SELECT line, month, day, hh, mi, ss, "
         "CAST(sum(back) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS INTEGER) AS step "
