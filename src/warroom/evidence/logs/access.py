@@ -119,12 +119,27 @@ def _events_select(
         f"OR contains(m.rest, '\"') THEN m.rest END AS tail FROM {parsed} "
         "WHERE m IS NOT NULL AND ts IS NOT NULL)"
     )
+    sources = AttrSources(
+        columns={
+            "client_ip": "m.client",
+            "bytes": "nullif(m.bytes, '-')",
+            "protocol": "req.protocol",
+            "referer": "nullif(nullif(m.referer, ''), '-')",
+            "user_agent": "nullif(nullif(m.agent, ''), '-')",
+        },
+        extra=_tail_entries(),
+        query="req.target",
+    )
+    return events_select(con, table=records, where="true", sources=sources, columns=_columns(ctx))
+
+
+def _columns(ctx: LoadContext) -> list[str]:
     seconds = (
         "coalesce(CASE WHEN m.rest[2] BETWEEN '0' AND '9' "
         "THEN TRY_CAST(split_part(trim(m.rest), ' ', 1) AS DOUBLE) END, "
         f"TRY_CAST(nullif(regexp_extract(tail, {literal(_REST_SECONDS)}, 1), '') AS DOUBLE))"
     )
-    columns = [
+    return [
         "ts",
         f"{text_or_null(ctx.host)} AS host",
         "NULL AS container",
@@ -140,18 +155,6 @@ def _events_select(
         "nullif(m.user, '-') AS user",
         "line",
     ]
-    sources = AttrSources(
-        columns={
-            "client_ip": "m.client",
-            "bytes": "nullif(m.bytes, '-')",
-            "protocol": "req.protocol",
-            "referer": "nullif(nullif(m.referer, ''), '-')",
-            "user_agent": "nullif(nullif(m.agent, ''), '-')",
-        },
-        extra=_tail_entries(),
-        query="req.target",
-    )
-    return events_select(con, table=records, where="true", sources=sources, columns=columns)
 
 
 def _request() -> str:

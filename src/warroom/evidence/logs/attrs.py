@@ -63,16 +63,7 @@ def events_select(
     present = {key: f"({value}) IS NOT NULL" for key, value in static.items()}
     unusual = []
     if sources.query is not None:
-        names = [
-            name
-            for name in _frequent(con, _query_names_sample(rows), limit=MAX_QUERY_NAMES)
-            if name and f"query.{name}" not in static and not set(name) & set("%+&=")
-        ]
-        for name in names:
-            static[f"query.{name}"] = query_value("_q", name)
-            present[f"query.{name}"] = f"coalesce({query_has('_q', name)}, false)"
-        counted = " + ".join(f"({query_has('_q', name)})::INTEGER" for name in names) or "0"
-        unusual.append(f"_q IS NOT NULL AND {query_size('_q')} <> {counted}")
+        unusual.append(_query_columns(con, rows, static=static, present=present))
     if sources.extra is not None:
         unusual.append(f"coalesce(len({sources.extra}), 0) > 0")
     keys = sorted(static)
@@ -81,6 +72,23 @@ def events_select(
     patterns = _frequent(con, f"SELECT _pattern AS value FROM ({layer}) WHERE NOT _slow")
     attrs = _attrs_case(keys, static, patterns, sources)
     return f"SELECT {', '.join(columns)}, {attrs} AS attrs FROM ({layer})"
+
+
+def _query_columns(
+    con: duckdb.DuckDBPyConnection, rows: str, *, static: dict[str, str], present: dict[str, str]
+) -> str:
+    """Add the frequent query names to `static` and `present`; return when a row is unusual
+    (a name outside them, or one given twice)."""
+    names = [
+        name
+        for name in _frequent(con, _query_names_sample(rows), limit=MAX_QUERY_NAMES)
+        if name and f"query.{name}" not in static and not set(name) & set("%+&=")
+    ]
+    for name in names:
+        static[f"query.{name}"] = query_value("_q", name)
+        present[f"query.{name}"] = f"coalesce({query_has('_q', name)}, false)"
+    counted = " + ".join(f"({query_has('_q', name)})::INTEGER" for name in names) or "0"
+    return f"_q IS NOT NULL AND {query_size('_q')} <> {counted}"
 
 
 def _query_names_sample(rows: str) -> str:

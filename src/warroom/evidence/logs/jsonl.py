@@ -47,17 +47,25 @@ def parse_jsonl(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
     )
     rejected.add(timeless.count, timeless.examples)
+    select = events_select(
+        con,
+        table=stage,
+        where="ok AND ts IS NOT NULL",
+        sources=_attr_sources(plan, keys),
+        columns=TYPED,
+    )
+    return Parsed(select, rejected)
+
+
+def _attr_sources(plan: JsonPlan, keys: dict[str, tuple[str, ...]]) -> AttrSources:
+    """Every leaf that is no field's source key, and those a preferred key won on a row."""
     claimed = {key for sources in keys.values() for key in sources}
     columns = {leaf.name: leaf.sql for leaf in plan.leaves if leaf.name.lower() not in claimed}
     named: dict[str, list[tuple[str, str]]] = {leaf.name.lower(): [] for leaf in plan.leaves}
     for leaf in plan.leaves:
         named[leaf.name.lower()].append((leaf.name, leaf.sql))
     columns.update(shadowed_columns(keys, lambda key: named.get(key, [])))
-    sources = AttrSources(columns=columns, query="f_path")
-    select = events_select(
-        con, table=stage, where="ok AND ts IS NOT NULL", sources=sources, columns=TYPED
-    )
-    return Parsed(select, rejected)
+    return AttrSources(columns=columns, query="f_path")
 
 
 def _stage_sql(

@@ -149,14 +149,10 @@ def _attr_sources(
 ) -> AttrSources:
     """The file's own keys (the most frequent first) as attrs columns; the rest as extra."""
     claimed = literal_list(sorted({key for sources in keys.values() for key in sources}))
-    rows = con.execute(
-        f"SELECT name, count(*) AS n FROM (SELECT unnest(names) AS name FROM {stage} "
-        f"WHERE {where}) WHERE NOT list_contains({claimed}, lower(name)) "
-        f"GROUP BY name ORDER BY n DESC, name LIMIT {MAX_ATTR_KEYS + 1}"
-    ).fetchall()
-    names = [str(name) for name, _ in rows[:MAX_ATTR_KEYS]]
+    names = _own_keys(con, stage=stage, where=where, claimed=claimed)
     columns = {
-        name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')" for name in names
+        name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')"
+        for name in names[:MAX_ATTR_KEYS]
     }
     columns.update(shadowed_columns(keys, lambda key: [(key, _lookup(key)[0])]))
     # On Heroku router lines `host=` is the request's Host header, not the machine.
@@ -167,10 +163,20 @@ def _attr_sources(
     heroku = literal_list(_HEROKU_TAGS)
     columns.setdefault("pid", f"CASE WHEN NOT list_contains({heroku}, tag) THEN tag_id END")
     extra = None
-    if len(rows) > MAX_ATTR_KEYS:
-        known = literal_list(names)
+    if len(names) > MAX_ATTR_KEYS:
+        known = literal_list(names[:MAX_ATTR_KEYS])
         extra = (
             f"list_filter(pairs, lambda p: NOT list_contains({claimed}, lower(p.k)) "
             f"AND NOT list_contains({known}, p.k))"
         )
     return AttrSources(columns=columns, extra=extra, query="f_path")
+
+
+def _own_keys(con: duckdb.DuckDBPyConnection, *, stage: str, where: str, claimed: str) -> list[str]:
+    """The keys no field claims, most frequent first (one more than MAX_ATTR_KEYS at most)."""
+    rows = con.execute(
+        f"SELECT name, count(*) AS n FROM (SELECT unnest(names) AS name FROM {stage} "
+        f"WHERE {where}) WHERE NOT list_contains({claimed}, lower(name)) "
+        f"GROUP BY name ORDER BY n DESC, name LIMIT {MAX_ATTR_KEYS + 1}"
+    ).fetchall()
+    return [str(name) for name, _ in rows]

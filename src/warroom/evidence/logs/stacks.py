@@ -53,12 +53,7 @@ def attach_continuations(
         con.execute(f"CREATE TEMP TABLE {stacks} (line BIGINT, stack VARCHAR)")
         return Stacks(stacks, Rejected())
     owned = scratch.table("owned")
-    con.execute(
-        f"CREATE TEMP TABLE {owned} AS SELECT line, raw, owner FROM ("
-        "SELECT line, raw, is_start, max(CASE WHEN is_start THEN line END) "
-        f"OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS owner FROM {parsed}) "
-        "WHERE NOT is_start"
-    )
+    con.execute(f"CREATE TEMP TABLE {owned} AS {_owned_sql(parsed)}")
     orphans = collect_rejected(
         con,
         table=owned,
@@ -72,6 +67,16 @@ def attach_continuations(
         f"FROM {owned} WHERE owner IS NOT NULL GROUP BY owner) WHERE trim(stack) <> ''"
     )
     return Stacks(stacks, orphans)
+
+
+def _owned_sql(parsed: str) -> str:
+    """Each continuation line with the line number of the record start above it (its owner)."""
+    return (
+        "SELECT line, raw, owner FROM (SELECT line, raw, is_start, "
+        "max(CASE WHEN is_start THEN line END) "
+        f"OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS owner FROM {parsed}) "
+        "WHERE NOT is_start"
+    )
 
 
 def exception_type(stack_sql: str, *, message_sql: str = "NULL") -> str:
