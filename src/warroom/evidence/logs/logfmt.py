@@ -65,9 +65,20 @@ def parse_logfmt(
 ) -> Parsed:
     """Parse the raw lines of a logfmt log; lines with neither pairs nor a leading time, and
     records without a readable time, are rejected."""
-    keys = logfmt_keys(ctx.field_aliases)
+    pairs = scratch.table("logfmt_pairs")
+    con.execute(f"CREATE TEMP TABLE {pairs} AS {_pairs_sql(lines)}")
+    # Look up only the source keys this file has: a lookup is a scan of each line's keys.
+    found = {
+        str(row[0]) for row in con.execute(f"SELECT DISTINCT unnest(keys) FROM {pairs}").fetchall()
+    }
+    every = logfmt_keys(ctx.field_aliases)
+    keys = {name: tuple(key for key in sources if key in found) for name, sources in every.items()}
     stage = scratch.table("logfmt")
-    con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, keys, ctx)}")
+    con.execute(
+        f"CREATE TEMP TABLE {stage} AS SELECT line, raw, ok, pairs, keys, names, is_router, "
+        f"tag, tag_id, {typed_columns(ctx=ctx)} FROM ("
+        f"SELECT *, {source_columns(_values(keys, found))} FROM {pairs})"
+    )
     rejected = collect_rejected(
         con, table=stage, where="NOT ok", reason="neither key=value pairs nor a time"
     )
@@ -76,21 +87,20 @@ def parse_logfmt(
     )
     rejected.add(timeless.count, timeless.examples)
     where = "ok AND ts IS NOT NULL"
-    sources = _attr_sources(con, stage=stage, where=where, keys=keys)
+    claimed = {key for sources in every.values() for key in sources}
+    sources = _attr_sources(con, stage=stage, where=where, keys=keys, found=found, claimed=claimed)
     select = events_select(con, table=stage, where=where, sources=sources, columns=TYPED)
     return Parsed(select, rejected)
 
 
-def _stage_sql(lines: str, keys: dict[str, tuple[str, ...]], ctx: LoadContext) -> str:
+def _pairs_sql(lines: str) -> str:
+    """Each line's head (time, tag) and its key=value pairs, unquoted."""
     pairs = (
         f"list_transform(regexp_extract_all(m.body, {literal(PAIR)}), lambda p: struct_pack("
-        f"k := split_part(p, '=', 1), v := {_unquoted('substr(p, strpos(p, chr(61)) + 1)')}))"
+        f"k := left(p, strpos(p, '=') - 1), v := {_unquoted('substr(p, strpos(p, chr(61)) + 1)')}))"
     )
     head = regex_struct("raw", LOGFMT_LINE, _GROUPS, rest="body")
     return (
-        f"SELECT line, raw, ok, pairs, keys, names, is_router, tag, tag_id, "
-        f"{typed_columns(ctx=ctx)} "
-        f"FROM (SELECT *, {source_columns(_values(keys))} FROM ("
         "SELECT *, len(pairs) > 0 OR prefix_time IS NOT NULL AS ok, "
         "list_transform(pairs, lambda p: lower(p.k)) AS keys, "
         "list_transform(pairs, lambda p: p.k) AS names FROM ("
@@ -98,17 +108,18 @@ def _stage_sql(lines: str, keys: dict[str, tuple[str, ...]], ctx: LoadContext) -
         "nullif(m.tag, '') AS tag, nullif(m.tag_id, '') AS tag_id, "
         "coalesce(m.tag = 'heroku' AND m.tag_id = 'router', false) AS is_router FROM ("
         f"SELECT line, raw, {head} AS m "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))))"
+        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))"
     )
 
 
 def _unquoted(value_sql: str) -> str:
-    # Go's strconv.Quote writes JSON-compatible strings but for rare escapes (\x..): those
-    # keep their text between the quotes.
+    # Go's strconv.Quote writes JSON-compatible strings: a value with an escape is read as
+    # JSON (an escape JSON lacks, such as \x.., keeps the text between the quotes).
+    inner = f"{value_sql}[2:-2]"
     return (
-        f"CASE WHEN starts_with({value_sql}, '\"') THEN coalesce("
-        f"TRY(json_extract_string({value_sql}, '$')), trim({value_sql}, '\"')) "
-        f"ELSE {value_sql} END"
+        f"CASE WHEN NOT starts_with({value_sql}, '\"') THEN {value_sql} "
+        f"WHEN NOT contains({value_sql}, '\\') THEN {inner} "
+        f"ELSE coalesce(TRY(json_extract_string({value_sql}, '$')), {inner}) END"
     )
 
 
@@ -116,11 +127,11 @@ def _lookup(key: str) -> list[str]:
     return [f"struct_extract(pairs[list_position(keys, {literal(key)})], 'v')"]
 
 
-def _first(key: str) -> str:
-    return f"nullif({_lookup(key)[0]}, '')"
+def _first(key: str, found: set[str]) -> str:
+    return f"nullif({_lookup(key)[0]}, '')" if key in found else "NULL::VARCHAR"
 
 
-def _values(keys: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _values(keys: dict[str, tuple[str, ...]], found: set[str]) -> dict[str, str]:
     values = field_values(keys, _lookup)
     heroku = literal_list(_HEROKU_TAGS)
     values["ts"] = f"coalesce({values['ts']}, prefix_time)"
@@ -130,7 +141,7 @@ def _values(keys: dict[str, tuple[str, ...]]) -> dict[str, str]:
     )
     # Heroku's router names the dyno that served the request in `dyno=`; an app line, in its tag.
     values["container"] = (
-        f"coalesce({values['container']}, CASE WHEN is_router THEN {_first('dyno')} "
+        f"coalesce({values['container']}, CASE WHEN is_router THEN {_first('dyno', found)} "
         f"WHEN list_contains({heroku}, tag) THEN tag_id END)"
     )
     values["service"] = (
@@ -139,24 +150,29 @@ def _values(keys: dict[str, tuple[str, ...]]) -> dict[str, str]:
     )
     values["host"] = f"CASE WHEN is_router THEN NULL ELSE {values['host']} END"
     values["duration_ms"] = (
-        f"CASE WHEN is_router THEN {_first('service')} ELSE {values['duration_ms']} END"
+        f"CASE WHEN is_router THEN {_first('service', found)} ELSE {values['duration_ms']} END"
     )
     return values
 
 
 def _attr_sources(
-    con: duckdb.DuckDBPyConnection, *, stage: str, where: str, keys: dict[str, tuple[str, ...]]
+    con: duckdb.DuckDBPyConnection,
+    *,
+    stage: str,
+    where: str,
+    keys: dict[str, tuple[str, ...]],
+    found: set[str],
+    claimed: set[str],
 ) -> AttrSources:
     """The file's own keys (the most frequent first) as attrs columns; the rest as extra."""
-    claimed = literal_list(sorted({key for sources in keys.values() for key in sources}))
-    names = _own_keys(con, stage=stage, where=where, claimed=claimed)
+    names = _own_keys(con, stage=stage, where=where, claimed=literal_list(sorted(claimed)))
     columns = {
         name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')"
         for name in names[:MAX_ATTR_KEYS]
     }
     columns.update(shadowed_columns(keys, lambda key: [(key, _lookup(key)[0])]))
     # On Heroku router lines `host=` is the request's Host header, not the machine.
-    router_host = f"CASE WHEN is_router THEN {_first('host')} END"
+    router_host = f"CASE WHEN is_router THEN {_first('host', found)} END"
     columns["host"] = (
         f"coalesce({router_host}, {columns['host']})" if "host" in columns else router_host
     )
@@ -166,7 +182,8 @@ def _attr_sources(
     if len(names) > MAX_ATTR_KEYS:
         known = literal_list(names[:MAX_ATTR_KEYS])
         extra = (
-            f"list_filter(pairs, lambda p: NOT list_contains({claimed}, lower(p.k)) "
+            f"list_filter(pairs, lambda p: NOT list_contains({literal_list(sorted(claimed))}, "
+            "lower(p.k)) "
             f"AND NOT list_contains({known}, p.k))"
         )
     return AttrSources(columns=columns, extra=extra, query="f_path")
