@@ -21,6 +21,7 @@ from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.paths import query_text, target_path
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
+    NOT_BLANK,
     Parsed,
     collect_rejected,
     literal,
@@ -64,7 +65,7 @@ def parse_access(
         f"SELECT line, raw, {_fields()} AS m FROM ("
         f"SELECT line, raw, string_split(raw, '\"') AS q, "
         f"regexp_matches(raw, {literal(_SHAPE)}) AS shaped "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))"
+        f"FROM {lines} WHERE {NOT_BLANK}))"
     )
     rejected = collect_rejected(
         con, table=parsed, where="m IS NULL", reason="not an access log line"

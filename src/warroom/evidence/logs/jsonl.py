@@ -24,7 +24,7 @@ from warroom.evidence.logs.keyed import (
 )
 from warroom.evidence.logs.plan import JsonPlan
 from warroom.evidence.logs.reading import Scratch
-from warroom.evidence.logs.records import Parsed, collect_rejected, literal
+from warroom.evidence.logs.records import NOT_BLANK, Parsed, collect_rejected, literal
 from warroom.evidence.logs.shapes import IS_OBJECT, discover
 from warroom.evidence.types import LoadContext
 
@@ -81,5 +81,5 @@ def _stage_sql(
         f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
         f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
         f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))))"
+        f"FROM {lines} WHERE {NOT_BLANK}))))"
     )

@@ -35,6 +35,7 @@ from warroom.evidence.logs.keyed import (
 from warroom.evidence.logs.plain import TIMESTAMP
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
+    NOT_BLANK,
     Parsed,
     collect_rejected,
     literal,
@@ -108,7 +109,7 @@ def _pairs_sql(lines: str) -> str:
         "nullif(m.tag, '') AS tag, nullif(m.tag_id, '') AS tag_id, "
         "coalesce(m.tag = 'heroku' AND m.tag_id = 'router', false) AS is_router FROM ("
         f"SELECT line, raw, {head} AS m "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))"
+        f"FROM {lines} WHERE {NOT_BLANK}))"
     )
 
 

@@ -20,6 +20,9 @@ MAX_GROUPS = 9  # RE2's rewrite strings name groups \\1 to \\9
 _MATCHED = chr(30)  # starts a rewritten match
 _GROUP_SEPARATOR = chr(31)
 
+# A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line.
+NOT_BLANK = r"regexp_matches(raw, '\S')"
+
 # An empty map of the `attrs` type, for records that carry no extra field.
 EMPTY_ATTRS = "MAP {}::MAP(VARCHAR, VARCHAR)"
 

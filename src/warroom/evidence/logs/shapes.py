@@ -25,7 +25,7 @@ from warroom.evidence.logs.records import literal
 
 SAMPLE_HEAD: Final = 10_000
 SAMPLE_STRIDE: Final = 997
-IS_OBJECT: Final = "ltrim(raw) LIKE '{%'"
+IS_OBJECT: Final = "(starts_with(raw, '{') OR starts_with(ltrim(raw), '{'))"
 
 
 def discover(

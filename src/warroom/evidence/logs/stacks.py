@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from warroom.evidence.logs.reading import Scratch
-from warroom.evidence.logs.records import Rejected, collect_rejected, literal
+from warroom.evidence.logs.records import NOT_BLANK, Rejected, collect_rejected, literal
 
 _PYTHON_EXCEPTION = r"(?m)^([A-Za-z_][\w.]*)(?::|$)"
 _GO_TRACE = r"(?m)^(?:panic: |fatal error: |goroutine \d+ \[)"
@@ -47,7 +47,7 @@ def attach_continuations(
     """
     stacks = scratch.table("stacks")
     row = con.execute(
-        f"SELECT count(*) FROM {parsed} WHERE NOT is_start AND trim(raw) <> ''"
+        f"SELECT count(*) FROM {parsed} WHERE NOT is_start AND {NOT_BLANK}"
     ).fetchone()
     if not row or not row[0]:  # no continuation: skip the window over the whole file
         con.execute(f"CREATE TEMP TABLE {stacks} (line BIGINT, stack VARCHAR)")
@@ -57,7 +57,7 @@ def attach_continuations(
     orphans = collect_rejected(
         con,
         table=owned,
-        where="owner IS NULL AND trim(raw) <> ''",
+        where=f"owner IS NULL AND {NOT_BLANK}",
         reason="text before the first record",
     )
     con.execute(

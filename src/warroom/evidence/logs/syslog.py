@@ -28,6 +28,7 @@ from warroom.evidence.logs.attrs import AttrSources, events_select
 from warroom.evidence.logs.levels import syslog_severity_level
 from warroom.evidence.logs.reading import Scratch
 from warroom.evidence.logs.records import (
+    NOT_BLANK,
     Parsed,
     collect_rejected,
     literal,
@@ -138,7 +139,7 @@ def _parsed_sql(lines: str) -> str:
         "SELECT *, CASE WHEN h5 IS NOT NULL THEN '5424' WHEN h3 IS NOT NULL THEN '3164' "
         "WHEN hi IS NOT NULL THEN 'iso' END AS shape FROM ("
         f"SELECT line, raw, {heads} FROM (SELECT line, raw, {shapes} AS kind "
-        f"FROM {lines} WHERE raw IS NOT NULL AND trim(raw) <> ''))"
+        f"FROM {lines} WHERE {NOT_BLANK}))"
     )
 
 
