@@ -47,7 +47,7 @@ def load_log(con: duckdb.DuckDBPyConnection, path: Path, *, fmt: str, ctx: LoadC
     """Parse one log file (plain or .gz) and INSERT its records into the existing `events` table.
 
     Raises `InputError` only for an unknown `fmt` or a file that cannot be read at all (for
-    example a truncated .gz); bad lines inside a readable file are counted, not raised.
+    example a corrupt .gz); bad lines inside a readable file are counted, not raised.
     """
     if fmt not in _PARSERS:
         raise InputError(f"unknown log format {fmt!r}", hint="use one of " + ", ".join(LOG_FORMATS))

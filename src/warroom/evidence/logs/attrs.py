@@ -22,14 +22,10 @@ from typing import Any, Final
 import duckdb
 
 from warroom.evidence.logs.paths import query_entries, query_has, query_size, query_value
-from warroom.evidence.logs.records import (
-    EMPTY_ATTRS,
-    attrs_from_entries,
-    entry,
-    ident,
-    literal,
-)
+from warroom.evidence.logs.records import ident, literal
 
+# An empty map of the `attrs` type, for records that carry no extra field.
+EMPTY_ATTRS: Final = "MAP {}::MAP(VARCHAR, VARCHAR)"
 MAX_QUERY_NAMES: Final = 32  # query names read as columns; rarer ones take the slow path
 MAX_PATTERNS: Final = 48  # presence patterns built from a struct; rarer ones take the slow path
 QUERY_SAMPLE_HEAD: Final = 10_000  # query names are learnt from these lines and every 97th
@@ -89,6 +85,28 @@ def _query_columns(
         present[f"query.{name}"] = f"coalesce({query_has('_q', name)}, false)"
     counted = " + ".join(f"({query_has('_q', name)})::INTEGER" for name in names) or "0"
     return f"_q IS NOT NULL AND {query_size('_q')} <> {counted}"
+
+
+def entry(key_sql: str, value_sql: str) -> str:
+    """One `attrs` entry: a struct of a key and a value expression."""
+    return f"struct_pack(k := {key_sql}, v := CAST({value_sql} AS VARCHAR))"
+
+
+def attrs_from_entries(entries_sql: str) -> str:
+    """An `attrs` map from a list of entries; NULL values dropped, the first of equal keys kept.
+
+    `map_from_entries` refuses duplicate keys; they are rare (a repeated logfmt key), so the
+    quadratic de-duplication only runs for the rows where the plain conversion fails.
+    """
+    kept = f"list_filter({entries_sql}, lambda e: e.v IS NOT NULL AND e.k IS NOT NULL)"
+    unique = (
+        f"list_filter({kept}, lambda e, i: "
+        f"list_position(list_transform({kept}, lambda x: x.k), e.k) = i)"
+    )
+    return (
+        f"coalesce(TRY(map_from_entries({kept})), map_from_entries({unique}))"
+        "::MAP(VARCHAR, VARCHAR)"
+    )
 
 
 def _query_names_sample(rows: str) -> str:

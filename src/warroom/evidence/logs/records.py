@@ -1,4 +1,5 @@
-"""What every log parser shares: SQL quoting, the `events` insert, rejected lines, `attrs` maps.
+"""What every log parser shares: SQL quoting, one-pass regex groups, the `events` insert and
+rejected lines.
 
 A parser turns the raw lines of one file into one SELECT whose columns are the `events`
 columns; `insert_events` runs it. Lines that cannot become a record are collected in a
@@ -16,15 +17,12 @@ from warroom.evidence.schema import EVENTS
 from warroom.evidence.types import MAX_REJECTED_EXAMPLES, FileLoad
 
 EXAMPLE_CHARS = 200
-MAX_GROUPS = 9  # RE2's rewrite strings name groups \\1 to \\9
+MAX_GROUPS = 9  # RE2's rewrite strings name the groups \1 to \9
 _MATCHED = chr(30)  # starts a rewritten match
 _GROUP_SEPARATOR = chr(31)
 
 # A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line.
 NOT_BLANK = r"regexp_matches(raw, '\S')"
-
-# An empty map of the `attrs` type, for records that carry no extra field.
-EMPTY_ATTRS = "MAP {}::MAP(VARCHAR, VARCHAR)"
 
 
 def literal(text: str) -> str:
@@ -45,11 +43,6 @@ def ident(name: str) -> str:
 def literal_list(texts: Iterable[str]) -> str:
     """A SQL list of string literals, `['a', 'b']`."""
     return "[" + ", ".join(literal(text) for text in texts) + "]::VARCHAR[]"
-
-
-def entry(key_sql: str, value_sql: str) -> str:
-    """One `attrs` entry: a struct of a key and a value expression."""
-    return f"struct_pack(k := {key_sql}, v := CAST({value_sql} AS VARCHAR))"
 
 
 def regex_struct(
@@ -82,23 +75,6 @@ def regex_struct(
     return (
         f"list_transform([{parts}], lambda p: CASE WHEN starts_with(p[1], chr(30)) "
         f"AND len(p) {'>=' if rest else '='} {size} THEN struct_pack({', '.join(fields)}) END)[1]"
-    )
-
-
-def attrs_from_entries(entries_sql: str) -> str:
-    """An `attrs` map from a list of entries; NULL values dropped, the first of equal keys kept.
-
-    `map_from_entries` refuses duplicate keys; they are rare (a repeated logfmt key), so the
-    quadratic de-duplication only runs for the rows where the plain conversion fails.
-    """
-    kept = f"list_filter({entries_sql}, lambda e: e.v IS NOT NULL AND e.k IS NOT NULL)"
-    unique = (
-        f"list_filter({kept}, lambda e, i: "
-        f"list_position(list_transform({kept}, lambda x: x.k), e.k) = i)"
-    )
-    return (
-        f"coalesce(TRY(map_from_entries({kept})), map_from_entries({unique}))"
-        "::MAP(VARCHAR, VARCHAR)"
     )
 
 
