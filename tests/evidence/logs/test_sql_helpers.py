@@ -9,9 +9,10 @@ from typing import Any
 import duckdb
 import pytest
 
+from warroom.evidence.logs.attrs import attrs_from_entries
 from warroom.evidence.logs.levels import normalise_level
 from warroom.evidence.logs.paths import query_entries, query_text, query_value, target_path
-from warroom.evidence.logs.records import attrs_from_entries, regex_struct
+from warroom.evidence.logs.records import regex_struct
 from warroom.evidence.logs.stacks import exception_type
 from warroom.evidence.logs.timestamps import any_time_to_utc, duration_to_ms, iso_to_utc
 
