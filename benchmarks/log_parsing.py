@@ -6,9 +6,10 @@ times, in the same run and on the same file:
   bare   SELECT count(*) FROM read_csv(file, one VARCHAR column per line)
   load   warroom.evidence.logs.load_log(...) into an in-memory `events` table
 
-and prints lines/s, MB/s, load/bare and the peak resident memory of the load. Each format
-runs in its own process so that its peak memory is its own. Times are the median of
-`--repeat` runs.
+and prints lines/s, MB/s, load/bare (wall clock) and the same ratio in CPU seconds (user +
+system of the process, all DuckDB threads together: steadier than wall clock on a busy
+machine), and the peak resident memory of the load. Each format runs in its own process so
+that its peak memory is its own. Times are the median of `--repeat` runs.
 
     .venv/bin/python benchmarks/log_parsing.py                 # 1M lines per format
     .venv/bin/python benchmarks/log_parsing.py --lines 200000 --formats jsonl access
@@ -146,26 +147,31 @@ def write_log(fmt: str, lines: int, directory: Path) -> Path:
     return path
 
 
-def bare_scan(path: Path) -> float:
-    """Seconds for a bare count(*) of the file's lines with DuckDB's CSV reader."""
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_scan(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of a bare count(*) of the file's lines with DuckDB's CSV reader."""
     con = duckdb.connect()
     options = (
         "columns = {'raw': 'VARCHAR'}, header = false, auto_detect = false, "
         r"delim = E'\x01\x02\x03\x04', quote = '', escape = '', "
         f"max_line_size = {MAX_LINE_BYTES}"
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     con.execute(f"SELECT count(*) FROM read_csv('{path}', {options})").fetchone()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu() - cpu
 
 
-def timed_load(path: Path, fmt: str) -> tuple[float, int, int]:
-    """Seconds, rows and rejected lines of one `load_log` into a fresh in-memory database."""
+def timed_load(path: Path, fmt: str) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds, rows and rejected lines of one `load_log` into a fresh database."""
     con = duckdb.connect()
     con.execute(create_statement("events"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     load = load_log(con, path, fmt=fmt, ctx=LoadContext(root=path.parent))
-    return time.perf_counter() - started, load.rows, load.rejected
+    return time.perf_counter() - started, _cpu() - cpu, load.rows, load.rejected
 
 
 def measure(fmt: str, lines: int, repeat: int) -> dict[str, float | int | str]:
@@ -176,18 +182,19 @@ def measure(fmt: str, lines: int, repeat: int) -> dict[str, float | int | str]:
             sniffed = sniff_log([handle.readline() for _ in range(64)])
         size = path.stat().st_size
         physical = sum(1 for _ in path.open("rb"))
-        bare = statistics.median(bare_scan(path) for _ in range(repeat))
+        bares = [bare_scan(path) for _ in range(repeat)]
         loads = [timed_load(path, fmt) for _ in range(repeat)]
-    seconds = statistics.median(load[0] for load in loads)
     return {
         "format": fmt,
         "sniffed": str(sniffed),
         "lines": physical,
-        "records": loads[0][1],
-        "rejected": loads[0][2],
+        "records": loads[0][2],
+        "rejected": loads[0][3],
         "mb": size / 1e6,
-        "bare_s": bare,
-        "load_s": seconds,
+        "bare_s": statistics.median(bare[0] for bare in bares),
+        "bare_cpu": statistics.median(bare[1] for bare in bares),
+        "load_s": statistics.median(load[0] for load in loads),
+        "load_cpu": statistics.median(load[1] for load in loads),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -204,8 +211,8 @@ def main() -> None:
         return
     print(f"duckdb {duckdb.__version__}, {args.lines:,} records per format, median of "
           f"{args.repeat}")  # fmt: skip
-    header = f"{'format':<8}{'lines':>10}{'MB':>8}{'bare s':>8}{'load s':>8}"
-    print(header + f"{'lines/s':>11}{'MB/s':>7}{'load/bare':>10}{'peak MB':>9}  sniffed")
+    header = f"{'format':<8}{'lines':>10}{'MB':>6}{'bare s':>8}{'load s':>8}{'lines/s':>10}"
+    print(header + f"{'MB/s':>6}{'load/bare':>10}{'cpu ratio':>10}{'peak MB':>9}  sniffed")
     for fmt in args.formats:
         command = [sys.executable, __file__, "--one", fmt, "--lines", str(args.lines)]
         output = subprocess.run(
@@ -213,10 +220,12 @@ def main() -> None:
         ).stdout
         row = json.loads(output)
         rate = row["lines"] / row["load_s"]
+        cpu_ratio = row["load_cpu"] / max(row["bare_cpu"], 1e-9)
         print(
-            f"{row['format']:<8}{row['lines']:>10,}{row['mb']:>8.0f}{row['bare_s']:>8.2f}"
-            f"{row['load_s']:>8.2f}{rate:>11,.0f}{row['mb'] / row['load_s']:>7.0f}"
-            f"{row['load_s'] / row['bare_s']:>10.1f}{row['peak_mb']:>9.0f}  {row['sniffed']}"
+            f"{row['format']:<8}{row['lines']:>10,}{row['mb']:>6.0f}{row['bare_s']:>8.2f}"
+            f"{row['load_s']:>8.2f}{rate:>10,.0f}{row['mb'] / row['load_s']:>6.0f}"
+            f"{row['load_s'] / row['bare_s']:>10.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}"
+            f"  {row['sniffed']}"
         )
 
 

@@ -67,6 +67,7 @@ def parse_access(
         f"regexp_matches(raw, {literal(_SHAPE)}) AS shaped "
         f"FROM {lines} WHERE {NOT_BLANK}))"
     )
+    scratch.release(lines)
     rejected = collect_rejected(
         con, table=parsed, where="m IS NULL", reason="not an access log line"
     )

@@ -42,6 +42,7 @@ def parse_jsonl(
         return stage
 
     plan = discover(con, lines=lines, build=build)
+    scratch.release(lines)
     rejected = collect_rejected(con, table=stage, where="NOT ok", reason="not a JSON object")
     timeless = collect_rejected(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
@@ -73,7 +74,11 @@ def _stage_sql(
 ) -> str:
     """One pass: parse each line with the plan, pick the fields, type them, check the plan."""
     values = field_values(keys, plan.lookup)
+    # The raw line is kept only where it is still read: examples, discovery, pointer leaves.
+    pointers = any("raw" in leaf.sql for leaf in plan.leaves)
+    keep = "true" if pointers else "NOT ok OR NOT complete OR ts IS NULL"
     return (
+        f"SELECT * REPLACE (CASE WHEN {keep} THEN raw END AS raw) FROM ("
         f"SELECT line, raw, ok, complete, j, {typed_columns(ctx=ctx)} FROM ("
         f"SELECT line, raw, ok, j, {plan.complete_sql('_values')} AS complete, "
         f"{source_columns(values)} FROM ("
@@ -81,5 +86,5 @@ def _stage_sql(
         f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
         f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
         f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
-        f"FROM {lines} WHERE {NOT_BLANK}))))"
+        f"FROM {lines} WHERE {NOT_BLANK})))))"
     )

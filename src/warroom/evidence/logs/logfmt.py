@@ -68,6 +68,7 @@ def parse_logfmt(
     records without a readable time, are rejected."""
     pairs = scratch.table("logfmt_pairs")
     con.execute(f"CREATE TEMP TABLE {pairs} AS {_pairs_sql(lines)}")
+    scratch.release(lines)
     # Look up only the source keys this file has: a lookup is a scan of each line's keys.
     found = {
         str(row[0]) for row in con.execute(f"SELECT DISTINCT unnest(keys) FROM {pairs}").fetchall()

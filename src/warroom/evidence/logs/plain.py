@@ -87,6 +87,7 @@ def parse_plain(
         f"SELECT line, raw, {regex_struct('raw', RECORD_START, _GROUPS, rest='message')} AS m "
         f"FROM {lines}))"
     )
+    scratch.release(lines)
     stacks = attach_continuations(con, parsed=parsed, scratch=scratch)
     rejected = collect_rejected(
         con, table=parsed, where="is_start AND ts IS NULL", reason="time not understood"

@@ -37,6 +37,7 @@ class Scratch:
         self.con = con
         self._tables: list[str] = []
         self._views: list[str] = []
+        self._under: dict[str, list[str]] = {}  # view -> the tables it reads
         self._tag = uuid.uuid4().hex[:10]
 
     def table(self, role: str) -> str:
@@ -51,6 +52,16 @@ class Scratch:
 
     def _name(self, role: str) -> str:
         return f"_warroom_{self._tag}_{len(self._tables) + len(self._views)}_{role}"
+
+    def reads(self, view: str, tables: list[str]) -> None:
+        """Note the tables a view reads, so that `release(view)` frees them too."""
+        self._under[view] = tables
+
+    def release(self, view: str) -> None:
+        """Drop a view and the tables it reads now, to give their memory back early."""
+        self.con.execute(f"DROP VIEW IF EXISTS {view}")
+        for name in self._under.pop(view, []):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def drop(self) -> None:
         """Drop everything this scratch named, views first."""
@@ -134,10 +145,12 @@ def _numbered(
         f"FROM {errors} GROUP BY line"
     )
     row = con.execute(f"SELECT count(*) FROM {problems}").fetchone()
+    scratch.reads(view, [accepted, problems, errors])
     if not row or not row[0]:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT rowid + 1 AS line, raw FROM {accepted}")
         return RawLines(view, Rejected())
     merged = scratch.table("lines")
+    scratch.reads(view, [accepted, problems, errors, merged])
     con.execute(f"CREATE TEMP TABLE {merged} AS {_merge_sql(accepted, problems)}")
     con.execute(f"CREATE TEMP VIEW {view} AS SELECT line, raw FROM {merged}")
     too_long = collect_rejected(

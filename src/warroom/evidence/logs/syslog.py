@@ -99,6 +99,7 @@ def parse_syslog(
     """Parse the raw lines of a syslog file; lines of another shape are rejected."""
     parsed = scratch.table("syslog")
     con.execute(f"CREATE TEMP TABLE {parsed} AS {_parsed_sql(lines)}")
+    scratch.release(lines)
     steps = scratch.table("syslog_years")
     con.execute(f"CREATE TEMP TABLE {steps} AS {_year_steps_sql(parsed)}")
     base_year = _base_year(_span(con, steps), ctx)
