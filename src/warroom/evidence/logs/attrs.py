@@ -56,25 +56,28 @@ def events_select(
     """
     rows = f"(SELECT * FROM {table} WHERE {where})"
     static = dict(sources.columns)
-    present = {key: f"({value}) IS NOT NULL" for key, value in static.items()}
     unusual = []
     if sources.query is not None:
-        unusual.append(_query_columns(con, rows, static=static, present=present))
+        unusual.append(_query_columns(con, rows, static=static))
     if sources.extra is not None:
         unusual.append(f"coalesce(len({sources.extra}), 0) > 0")
     keys = sorted(static)
+    # Each value once, as a column `_a<i>`: the branches below name them, not their SQL.
+    named = {key: f"_a{index}" for index, key in enumerate(keys)}
+    values = "".join(f", {static[key]} AS {named[key]}" for key in keys)
     slow = f"coalesce({' OR '.join(f'({condition})' for condition in unusual) or 'false'}, false)"
-    layer = f"SELECT *, {_pattern(keys, present)} AS _pattern, {slow} AS _slow FROM {rows}"
-    patterns = _frequent(con, f"SELECT _pattern AS value FROM ({layer}) WHERE NOT _slow")
-    attrs = _attrs_case(keys, static, patterns, sources)
+    layer = (
+        f"SELECT *, CASE WHEN {slow} THEN NULL ELSE {_pattern(keys, named)} END AS _pattern "
+        f"FROM (SELECT *{values} FROM {rows})"
+    )
+    patterns = _frequent(con, f"SELECT _pattern AS value FROM ({layer}) WHERE _pattern IS NOT NULL")
+    attrs = _attrs_case(keys, named, patterns, sources)
     return f"SELECT {', '.join(columns)}, {attrs} AS attrs FROM ({layer})"
 
 
-def _query_columns(
-    con: duckdb.DuckDBPyConnection, rows: str, *, static: dict[str, str], present: dict[str, str]
-) -> str:
-    """Add the frequent query names to `static` and `present`; return when a row is unusual
-    (a name outside them, or one given twice)."""
+def _query_columns(con: duckdb.DuckDBPyConnection, rows: str, *, static: dict[str, str]) -> str:
+    """Add the frequent query names to `static`; return when a row is unusual (a name outside
+    them, or one given twice)."""
     names = [
         name
         for name in _frequent(con, _query_names_sample(rows), limit=MAX_QUERY_NAMES)
@@ -82,7 +85,6 @@ def _query_columns(
     ]
     for name in names:
         static[f"query.{name}"] = query_value("_q", name)
-        present[f"query.{name}"] = f"coalesce({query_has('_q', name)}, false)"
     counted = " + ".join(f"({query_has('_q', name)})::INTEGER" for name in names) or "0"
     return f"_q IS NOT NULL AND {query_size('_q')} <> {counted}"
 
@@ -98,13 +100,14 @@ def attrs_from_entries(entries_sql: str) -> str:
     `map_from_entries` refuses duplicate keys; they are rare (a repeated logfmt key), so the
     quadratic de-duplication only runs for the rows where the plain conversion fails.
     """
-    kept = f"list_filter({entries_sql}, lambda e: e.v IS NOT NULL AND e.k IS NOT NULL)"
     unique = (
-        f"list_filter({kept}, lambda e, i: "
-        f"list_position(list_transform({kept}, lambda x: x.k), e.k) = i)"
+        "list_filter(es, lambda e, i: list_position(list_transform(es, lambda x: x.k), e.k) = i)"
     )
+    # The entries are bound once (a lambda over a one-element list) and read three times.
     return (
-        f"coalesce(TRY(map_from_entries({kept})), map_from_entries({unique}))"
+        f"list_transform([list_filter({entries_sql}, "
+        "lambda e: e.v IS NOT NULL AND e.k IS NOT NULL)], "
+        f"lambda es: coalesce(TRY(map_from_entries(es)), map_from_entries({unique})))[1]"
         "::MAP(VARCHAR, VARCHAR)"
     )
 
@@ -129,13 +132,15 @@ def _frequent(
     return [value for value, _ in rows]
 
 
-def _pattern(keys: list[str], present: Mapping[str, str]) -> str:
+def _pattern(keys: list[str], named: Mapping[str, str]) -> str:
     """Which static keys a row has: a BIGINT bit set, or a '0'/'1' string past 62 keys."""
     if not keys:
         return "0::BIGINT"
     if len(keys) <= _BITS_IN_BIGINT:
-        return " | ".join(f"(({present[key]})::BIGINT << {bit})" for bit, key in enumerate(keys))
-    bits = ", ".join(f"CASE WHEN {present[key]} THEN '1' ELSE '0' END" for key in keys)
+        return " | ".join(
+            f"(({named[key]} IS NOT NULL)::BIGINT << {bit})" for bit, key in enumerate(keys)
+        )
+    bits = ", ".join(f"CASE WHEN {named[key]} IS NULL THEN '0' ELSE '1' END" for key in keys)
     return f"concat({bits})"
 
 
@@ -145,7 +150,7 @@ def _present(keys: list[str], pattern: int | str) -> list[str]:
     return [key for bit, key in enumerate(keys) if pattern >> bit & 1]
 
 
-def _struct_map(present: list[str], static: Mapping[str, str]) -> str | None:
+def _struct_map(present: list[str], named: Mapping[str, str]) -> str | None:
     """`struct_pack(...)::MAP` of the present keys; None when a struct cannot name them (an
     empty key, two keys equal but for case), which leaves those rows to the slow path."""
     folded = [key.lower() for key in present]
@@ -153,32 +158,31 @@ def _struct_map(present: list[str], static: Mapping[str, str]) -> str | None:
         return None
     if not present:
         return EMPTY_ATTRS
-    fields = ", ".join(f"{ident(key)} := CAST({static[key]} AS VARCHAR)" for key in present)
+    fields = ", ".join(f"{ident(key)} := CAST({named[key]} AS VARCHAR)" for key in present)
     return f"struct_pack({fields})::MAP(VARCHAR, VARCHAR)"
 
 
-def _entry_list(keys: list[str], static: Mapping[str, str]) -> str:
-    listed = ", ".join(entry(literal(key), static[key]) for key in keys)
+def _entry_list(keys: list[str], named: Mapping[str, str]) -> str:
+    listed = ", ".join(entry(literal(key), named[key]) for key in keys)
     return f"[{listed}]::STRUCT(k VARCHAR, v VARCHAR)[]"
 
 
 def _attrs_case(
-    keys: list[str], static: Mapping[str, str], patterns: list[Any], sources: AttrSources
+    keys: list[str], named: Mapping[str, str], patterns: list[Any], sources: AttrSources
 ) -> str:
-    entries = _entry_list(keys, static)
-    # The slow path reads the query string whole: a name given twice keeps all its values.
-    own = _entry_list([key for key in keys if key in sources.columns], static)
+    """A struct-built map for each frequent pattern; the slow path for every other row, which
+    reads the query string whole (a name given twice keeps all its values)."""
+    own = _entry_list([key for key in keys if key in sources.columns], named)
     extra = [sources.extra] if sources.extra is not None else []
     if sources.query is not None:
         extra.append(query_entries(sources.query))
-    everything = f"list_concat({', '.join([own, *extra])})" if extra else entries
+    everything = f"list_concat({', '.join([own, *extra])})" if extra else own
     branches = []
     for pattern in patterns:
-        built = _struct_map(_present(keys, pattern), static)
+        built = _struct_map(_present(keys, pattern), named)
         if built is not None:
             value = literal(pattern) if isinstance(pattern, str) else str(pattern)
-            branches.append(f"WHEN _pattern = {value} THEN {built}")
-    return (
-        f"CASE WHEN _slow THEN {attrs_from_entries(everything)} {' '.join(branches)} "
-        f"ELSE {attrs_from_entries(entries)} END"
-    )
+            branches.append(f"WHEN {value} THEN {built}")
+    if not branches:  # no row has a frequent pattern (all rows are on the slow path)
+        return attrs_from_entries(everything)
+    return f"CASE _pattern {' '.join(branches)} ELSE {attrs_from_entries(everything)} END"

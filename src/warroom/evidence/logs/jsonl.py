@@ -73,18 +73,21 @@ def _stage_sql(
     lines: str, plan: JsonPlan, keys: dict[str, tuple[str, ...]], ctx: LoadContext
 ) -> str:
     """One pass: parse each line with the plan, pick the fields, type them, check the plan."""
-    values = field_values(keys, plan.lookup)
+    named, leaves = plan.aliased()
+    values = field_values(keys, named.lookup)
     # The raw line is kept only where it is still read: examples, discovery, pointer leaves.
     pointers = any("raw" in leaf.sql for leaf in plan.leaves)
     keep = "true" if pointers else "NOT ok OR NOT complete OR ts IS NULL"
+    parsed = (
+        f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
+        f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
+        f"FROM {lines} WHERE {NOT_BLANK}"
+    )
+    extra = f", {leaves}" if leaves else ""
+    with_leaves = f"SELECT *{extra} FROM (SELECT *, j IS NOT NULL AS ok FROM ({parsed}))"
     return (
         f"SELECT * REPLACE (CASE WHEN {keep} THEN raw END AS raw) FROM ("
         f"SELECT line, raw, ok, complete, j, {typed_columns(ctx=ctx)} FROM ("
-        f"SELECT line, raw, ok, j, {plan.complete_sql('_values')} AS complete, "
-        f"{source_columns(values)} FROM ("
-        f"SELECT *, {plan.values_sql()} AS _values FROM ("
-        f"SELECT line, raw, j, j IS NOT NULL AS ok FROM ("
-        f"SELECT line, raw, CASE WHEN {IS_OBJECT} THEN "
-        f"TRY(json_transform(raw, {literal(plan.structure_json())})) END AS j "
-        f"FROM {lines} WHERE {NOT_BLANK})))))"
+        f"SELECT *, {named.complete_sql('_values')} AS complete, {source_columns(values)} FROM ("
+        f"SELECT *, {named.values_sql()} AS _values FROM ({with_leaves}))))"
     )

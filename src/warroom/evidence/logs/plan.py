@@ -16,7 +16,7 @@ plus those inside the values read) holds a key the plan lacks.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from warroom.evidence.logs.records import literal
@@ -61,6 +61,17 @@ class JsonPlan:
     def lookup(self, key: str) -> list[str]:
         """The SQL of the leaves whose lower-case dotted name is `key`."""
         return [leaf.sql for leaf in self.leaves if leaf.name.lower() == key]
+
+    def aliased(self) -> tuple[JsonPlan, str]:
+        """This plan reading each leaf from a column `_l<i>`, and the SELECT list naming them.
+
+        The checks and the fields then refer to short names, not to the leaves' SQL again.
+        """
+        names = {leaf.sql: f"_l{index}" for index, leaf in enumerate(self.leaves)}
+        leaves = tuple(Leaf(leaf.name, names[leaf.sql]) for leaf in self.leaves)
+        objects = tuple(tuple(names[sql] for sql in leaves_sql) for leaves_sql in self.objects)
+        select = ", ".join(f"{leaf.sql} AS {names[leaf.sql]}" for leaf in self.leaves)
+        return replace(self, leaves=leaves, objects=objects), select
 
     def values_sql(self) -> str:
         """Every leaf's text joined (with \\x01 before each), for `complete_sql`."""
