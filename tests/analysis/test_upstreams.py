@@ -38,6 +38,14 @@ FAILURES = [
     ('Get "http://ledger:8080/balance": context deadline exceeded', None, "ledger"),
     ("dial tcp: lookup payments-gateway on 10.96.0.10:53: no such host", None, "payments-gateway"),
     ("timed out waiting for lock", None, None),
+    (
+        "request failed: GET /api/orders/7 -> 504 (psycopg.errors.QueryCanceled: canceling "
+        "statement due to statement timeout)",
+        None,
+        None,
+    ),
+    ("payments-gateway did not answer within 5000 ms", None, "payments-gateway"),
+    ("order 81723 timed out", None, None),
     ("Read timed out", "java.net.SocketTimeoutException", None),
     ("order 81723 not found", None, None),
 ]
@@ -96,10 +104,11 @@ def test_upstreams_route_from_fields_or_nginx_request_line() -> None:
     rows = [
         {"level": "error", "message": NGINX_ERROR},
         {"level": "error", "message": "x", "method": "get", "path": "/api/orders/7"},
+        {"level": "error", "message": "request failed: POST /api/checkout?x=1 -> 504 (timeout)"},
         {"level": "error", "message": "no request here"},
     ]
-    add(con, pd.DataFrame(rows).assign(line=range(3)))
+    add(con, pd.DataFrame(rows).assign(line=range(len(rows))))
     table = ibis.duckdb.from_connection(con).table("events")
     out = table.mutate(route=request_route(table)).order_by("line").execute()
     routes = [r if isinstance(r, str) else None for r in out["route"]]
-    assert routes == ["POST /api/pay/{id}", "GET /api/orders/{id}", None]
+    assert routes == ["POST /api/pay/{id}", "GET /api/orders/{id}", "POST /api/checkout", None]

@@ -5,6 +5,8 @@ An upstream whose successful calls are logged too (a field names it on every cal
 its failure share per call (Fisher); one only named in failure messages by its failures per
 second of data (exact Poisson rate ratio, with the traffic adjustment of `surge.py`). The share of
 the incident's excess failures an upstream carries says how much of the incident it explains.
+When an upstream's calls are logged per route, failures confined to one route while other routes
+call the same upstream without trouble point at that route, not at the upstream.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 
 from warroom.analysis import stats
 from warroom.analysis.context import Params
+from warroom.analysis.paths import coarse_path
+from warroom.analysis.paths import route as route_key
 from warroom.analysis.surge import Exposure
-from warroom.analysis.upstreams import request_route
+from warroom.analysis.upstreams import has_name_field, named_in_fields, request_route
 
 PER_CALL_TEST = "Fisher exact on failures per call, one-sided (BH over upstreams)"
 PER_SECOND_TEST = "Poisson rate ratio on failures per second, one-sided (BH over upstreams)"
@@ -129,3 +133,67 @@ def routes_by_upstream(
         if row.name in names and total >= min_failures:
             shares.setdefault(row.name, {})[row.route] = int(row.n) / total
     return shares
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """An upstream whose failures stay on one of the routes that call it."""
+
+    route: str
+    healthy: tuple[tuple[str, int], ...]  # other routes calling it without failing more: calls
+
+
+def confined_failures(rows: Any, names: Sequence[str], params: Params) -> dict[str, Confinement]:
+    """Upstreams named in fields whose excess failures sit on a single route while other routes
+    calling the same upstream stay healthy: the route is broken, not the upstream."""
+    if not names:
+        return {}
+    table = _calls_by_route(rows, names)
+    found: dict[str, Confinement] = {}
+    for name, routes in table.groupby("name"):
+        failing, healthy = _split_routes(routes, params)
+        excess = routes["excess"].clip(lower=0)
+        if len(failing) == 1 and healthy and excess.max() >= 0.8 * excess.sum():
+            found[str(name)] = Confinement(failing[0], tuple(healthy))
+    return found
+
+
+def _calls_by_route(rows: Any, names: Sequence[str]) -> Any:
+    """Calls and failures per upstream, route and period (pandas, wide), with the excess."""
+    fielded = rows.filter(has_name_field(rows) & rows.path.notnull())
+    fielded = fielded.mutate(name=named_in_fields(fielded))
+    fielded = fielded.filter(fielded.name.isin(list(names)))
+    keys = ["name", "method", "path", "period"]
+    raw = fielded.group_by(keys).aggregate(
+        calls=fielded.count(), failures=fielded.failure.cast("int64").sum()
+    )
+    raw = raw.mutate(path=coarse_path(raw.path))
+    raw = raw.group_by(keys).aggregate(calls=raw.calls.sum(), failures=raw.failures.sum())
+    raw = raw.mutate(route=route_key(raw))
+    counts = raw.group_by(["name", "route", "period"]).aggregate(
+        calls=raw.calls.sum(), failures=raw.failures.sum()
+    )
+    wide = counts.execute().pivot_table(
+        index=["name", "route"], columns="period", values=["calls", "failures"], fill_value=0
+    )
+    wide.columns = [f"{value}_{period}" for value, period in wide.columns]
+    for column in ("calls_incident", "calls_baseline", "failures_incident", "failures_baseline"):
+        if column not in wide:
+            wide[column] = 0
+    share = (wide.failures_baseline + 0.5) / (wide.calls_baseline + 1)
+    wide["excess"] = wide.failures_incident - wide.calls_incident * share
+    wide["lift"] = ((wide.failures_incident + 0.5) / (wide.calls_incident + 1)) / share
+    return wide.reset_index().sort_values(["name", "route"])
+
+
+def _split_routes(routes: Any, params: Params) -> tuple[list[str], list[tuple[str, int]]]:
+    failing = routes[
+        (routes.failures_incident >= params.min_events) & (routes.lift >= params.min_ratio)
+    ]
+    healthy = routes[
+        (routes.calls_incident >= 2 * params.min_events) & (routes.lift < params.min_ratio)
+    ]
+    return (
+        [str(r) for r in failing.route],
+        [(str(r.route), int(r.calls_incident)) for r in healthy.itertuples()],
+    )

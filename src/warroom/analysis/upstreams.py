@@ -59,12 +59,22 @@ MESSAGE_PATTERNS = (
     rf"(?:to|from|for|on)\s+(?:upstream\s+|service\s+)?{_NAME}",
     r"(?i)(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|dial tcp|connect:)\s+([\w.-]+):\d+",
     r"(?i)https?://([^/:\s\"'?]+)",
+    # The upstream as the subject: "payments-gateway did not answer within 5000 ms". Only names
+    # that look like a service (a hyphen or a dot), so "order 7 timed out" names nothing.
+    r"(?i)\b([a-z][\w]*(?:[-.][\w]+)+)\s+(?:did not (?:answer|respond)|is not responding|"
+    r"not responding|is (?:unavailable|unreachable|down)|timed out|refused)",
 )
 # A system named anywhere counts only when the failure is about reaching it: a SQL syntax error
-# raised through the PostgreSQL driver is our bug, not a database outage.
+# or a statement timeout raised through the PostgreSQL driver is our query, not a database outage.
 CONNECTIVITY = (
-    r"(?i)time(?:d)? ?out|refused|reset by peer|unavailable|unreachable|connection|connect|"
-    r"closed|too many clients|no route|broken pipe|pool|down\b|shutting down|failover|readonly"
+    r"(?i)refused|reset by peer|unavailable|unreachable|(?:could not|couldn't|cannot|unable to|"
+    r"failed to) connect|connection (?:is |was |has been )?(?:timed out|timeout|closed|lost|"
+    r"error|failure|failed|reset)|"
+    r"connect(?:ion)? time(?:d)? ?out|timeout (?:while )?connecting|read timed out|"
+    r"server closed the connection|too many (?:clients|connections)|no route to host|broken pipe|"
+    r"pool (?:exhausted|timeout|timed out)|shutting down|failover|read-?only|is down|not known|"
+    r"name resolution|ConnectionError|ConnectError|ConnectException|OperationalError|"
+    r"TimeoutError|SocketTimeout"
 )
 KNOWN_SYSTEMS = (
     r"(?i)\b(postgres(?:ql)?|psycopg2?|asyncpg|mysql|mariadb|redis|memcached?|kafka|rabbitmq|"
@@ -184,14 +194,18 @@ def with_upstream(rows: Any) -> Any:
     return named.select(*rows.columns, "name")
 
 
+# "POST /api/pay HTTP/1.1" in an NGINX error line, "request failed: GET /api/orders/7 -> 504"
+# in an application's request log.
+REQUEST_IN_TEXT = r"\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (/[^\s\"?]*)"
+
+
 def request_route(events: Any) -> Any:
-    """Ibis string: the route of an event, from its fields or from an NGINX error line's
-    `request: "POST /api/pay HTTP/1.1"`."""
+    """Ibis string: the route of an event, from its fields or from a request named in its text."""
     from warroom.analysis.paths import normalised_path
 
-    request = events.message.fill_null("").re_extract(r'request: "([A-Z]+) ([^ "?]+)', 0)
-    method = ibis.coalesce(events.method.upper(), request.re_extract(r'"([A-Z]+) ', 1).nullif(""))
-    path = ibis.coalesce(events.path, request.re_extract(r'"[A-Z]+ ([^ "?]+)', 1).nullif(""))
+    text = events.message.fill_null("")
+    method = ibis.coalesce(events.method.upper(), text.re_extract(REQUEST_IN_TEXT, 1).nullif(""))
+    path = ibis.coalesce(events.path, text.re_extract(REQUEST_IN_TEXT, 2).nullif(""))
     return ibis.ifelse(
         path.notnull(), method.fill_null("ANY") + " " + normalised_path(path), ibis.null("string")
     )

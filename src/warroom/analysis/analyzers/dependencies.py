@@ -18,7 +18,13 @@ from typing import Any
 
 from warroom.analysis import stats, surge
 from warroom.analysis.context import AnalysisContext
-from warroom.analysis.dependency_stats import UpstreamTest, routes_by_upstream, test_upstreams
+from warroom.analysis.dependency_stats import (
+    Confinement,
+    UpstreamTest,
+    confined_failures,
+    routes_by_upstream,
+    test_upstreams,
+)
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.nearby import change_before_onset
 from warroom.analysis.scratch import scratch_table
@@ -60,15 +66,18 @@ class Dependencies:
 def _explain(
     ctx: AnalysisContext, failed: Any, failing: list[UpstreamTest], result: AnalyzerResult
 ) -> None:
-    """Findings for the failing upstreams, with the routes they explain and their roles."""
+    """Findings for the failing upstreams, with their roles and the routes they explain."""
     routes = routes_by_upstream(failed, [t.name for t in failing])
+    per_call = [t.name for t in failing if t.per_call]
+    confined = confined_failures(_rows(ctx, ctx.table("events")), per_call, ctx.params)
     for found in failing:
-        explains = [r for r, s in routes.get(found.name, {}).items() if s >= EXPLAINS_SHARE]
-        for route in explains:
-            result.facts["explained_routes"].setdefault(route, found.name)
-        role, why = _role(ctx, failed, found)
+        role, why = _role(ctx, failed, found, confined.get(found.name))
+        explains: list[str] = []
         if role == "cause":
             result.facts["causes"][found.name] = round(found.share, 4)
+            explains = [r for r, s in routes.get(found.name, {}).items() if s >= EXPLAINS_SHARE]
+        for route in explains:
+            result.facts["explained_routes"].setdefault(route, found.name)
         result.findings.append(_finding(ctx, failed, found, explains, role=role, why=why))
 
 
@@ -86,11 +95,15 @@ def _incident_failures(rows: Any) -> Any:
     return with_upstream(failed).select(*columns)
 
 
-def _role(ctx: AnalysisContext, failed: Any, found: UpstreamTest) -> tuple[Role, str]:
+def _role(
+    ctx: AnalysisContext, failed: Any, found: UpstreamTest, confined: Confinement | None
+) -> tuple[Role, str]:
+    if confined is not None:
+        others = ", ".join(f"{r} ({n:,} calls)" for r, n in confined.healthy[:3])
+        return "context", f"only {confined.route} fails among its callers; {others} do not"
     if found.share < CAUSE_SHARE:
         return "context", f"it carries only {found.share:.0%} of the excess failures"
-    named = failed.filter(failed.name == found.name)
-    nearby = change_before_onset(ctx, ctx.table("events"), named)
+    nearby = change_before_onset(ctx, ctx.table("events"), failed.filter(failed.name == found.name))
     if nearby:
         return "context", f"the {nearby.describe()} landed just before: our change may be why"
     return "cause", f"it carries {found.share:.0%} of the excess failures, with no change before"
