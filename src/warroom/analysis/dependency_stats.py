@@ -197,3 +197,51 @@ def _split_routes(routes: Any, params: Params) -> tuple[list[str], list[tuple[st
         [str(r) for r in failing.route],
         [(str(r.route), int(r.calls_incident)) for r in healthy.itertuples()],
     )
+
+
+def confined_hosts(
+    rows: Any, failed: Any, name: str, params: Params
+) -> tuple[tuple[str, ...], float, float] | None:
+    """The few hosts an upstream's failures sit on, when a minority of the hosts that run its
+    callers carries >= 80 % of them and the failure share differs between hosts (chi-square):
+    a sick host, not a sick upstream. Returns (hosts, their share, p) or None."""
+    named = failed.filter((failed.name == name) & failed.host.notnull())
+    by_host = named.group_by(["host", "service"]).aggregate(n=named.count()).execute()
+    services = sorted({str(s) for s in by_host["service"] if isinstance(s, str)})
+    incident = rows.filter((rows.period == "incident") & rows.host.notnull())
+    if services:
+        incident = incident.filter(incident.service.isin(services))
+    events = incident.group_by("host").aggregate(n=incident.count()).execute()
+    hosts = sorted(str(h) for h in events["host"])
+    if len(hosts) < 3:
+        return None
+    failures = by_host.groupby("host")["n"].sum().reindex(hosts, fill_value=0)
+    totals = events.set_index("host")["n"].reindex(hosts, fill_value=0)
+    ranked = failures.sort_values(ascending=False, kind="stable")
+    covering = ranked[ranked.cumsum().shift(fill_value=0) < 0.8 * ranked.sum()]
+    test = stats.homogeneity(
+        [int(v) for v in failures], [int(max(t, f)) for t, f in zip(totals, failures, strict=True)]
+    )
+    if len(covering) > max(1, len(hosts) // 3) or test.p_value >= params.alpha:
+        return None
+    share = float(covering.sum() / max(ranked.sum(), 1))
+    return tuple(sorted(str(h) for h in covering.index)), share, test.p_value
+
+
+def narrower_failure(
+    rows: Any, failed: Any, name: str, routes: dict[str, Confinement], params: Params
+) -> str | None:
+    """Why the upstream `name` is not itself failing, when its failures sit on one of its
+    calling routes or on a few of its callers' hosts; None when they are spread."""
+    confined = routes.get(name)
+    if confined is not None:
+        others = ", ".join(f"{r} ({n:,} calls)" for r, n in confined.healthy[:3])
+        return f"only {confined.route} fails among the routes calling it; {others} do not"
+    hosts = confined_hosts(rows, failed, name, params)
+    if hosts is not None:
+        names, share, p = hosts
+        return (
+            f"its failures sit on {', '.join(names)} ({share:.0%} of them, chi-square p = "
+            f"{p:.2g}); the other hosts calling it do not fail more"
+        )
+    return None

@@ -19,9 +19,9 @@ from typing import Any
 from warroom.analysis import stats, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.dependency_stats import (
-    Confinement,
     UpstreamTest,
     confined_failures,
+    narrower_failure,
     routes_by_upstream,
     test_upstreams,
 )
@@ -59,19 +59,26 @@ class Dependencies:
         result.facts = {"failing": [t.name for t in failing], "causes": {}, "explained_routes": {}}
         if failing:
             with scratch_table(ctx, _incident_failures(rows), label="failures") as failed:
-                _explain(ctx, failed, failing, result)
+                _explain(ctx, rows, failed, failing, result)
         return result
 
 
 def _explain(
-    ctx: AnalysisContext, failed: Any, failing: list[UpstreamTest], result: AnalyzerResult
+    ctx: AnalysisContext,
+    rows: Any,
+    failed: Any,
+    failing: list[UpstreamTest],
+    result: AnalyzerResult,
 ) -> None:
     """Findings for the failing upstreams, with their roles and the routes they explain."""
     routes = routes_by_upstream(failed, [t.name for t in failing])
     per_call = [t.name for t in failing if t.per_call]
-    confined = confined_failures(_rows(ctx, ctx.table("events")), per_call, ctx.params)
+    confined = confined_failures(rows, per_call, ctx.params)
     for found in failing:
-        role, why = _role(ctx, failed, found, confined.get(found.name))
+        role, why = _role(ctx, failed, found)
+        narrower = narrower_failure(rows, failed, found.name, confined, ctx.params)
+        if narrower is not None:
+            role, why = "context", narrower
         explains: list[str] = []
         if role == "cause":
             result.facts["causes"][found.name] = round(found.share, 4)
@@ -91,16 +98,11 @@ def _incident_failures(rows: Any) -> Any:
     """Failures of the incident window with the upstream each names (routes, roles and examples
     all read them, so they are kept in a scratch table)."""
     failed = rows.filter((rows.period == "incident") & rows.failure)
-    columns = ["ts", "source", "line", "service", "method", "path", "message", "name"]
+    columns = ["ts", "source", "line", "host", "service", "method", "path", "message", "name"]
     return with_upstream(failed).select(*columns)
 
 
-def _role(
-    ctx: AnalysisContext, failed: Any, found: UpstreamTest, confined: Confinement | None
-) -> tuple[Role, str]:
-    if confined is not None:
-        others = ", ".join(f"{r} ({n:,} calls)" for r, n in confined.healthy[:3])
-        return "context", f"only {confined.route} fails among its callers; {others} do not"
+def _role(ctx: AnalysisContext, failed: Any, found: UpstreamTest) -> tuple[Role, str]:
     if found.share < CAUSE_SHARE:
         return "context", f"it carries only {found.share:.0%} of the excess failures"
     nearby = change_before_onset(ctx, ctx.table("events"), failed.filter(failed.name == found.name))
