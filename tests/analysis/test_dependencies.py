@@ -21,6 +21,7 @@ from tests.analysis.http_data import (
 )
 from warroom.analysis.analyzers import register_analyzers
 from warroom.analysis.analyzers.dependencies import Dependencies
+from warroom.analysis.analyzers.http import Http
 from warroom.analysis.dependency_stats import PER_CALL_TEST, PER_SECOND_TEST
 from warroom.analysis.finding import AnalyzerResult, Finding, Subject
 from warroom.analysis.investigate import WindowRequest, investigate
@@ -131,7 +132,7 @@ def _calls(seed: int, failing_share_after: float) -> pd.DataFrame:
     failed = np.where(after, rng.uniform(size=len(frame)) < failing_share_after, False)
     frame["status"] = np.where(failed, 500, frame["status"]).astype("int16")
     frame["level"] = np.where(frame["status"] >= 500, "error", "info")
-    frame["message"] = np.where(frame["status"] >= 500, "inventory lookup failed", "ok")
+    frame["message"] = np.where(frame["status"] >= 500, "inventory lookup timed out", "ok")
     frame["attrs"] = [{"peer.service": "inventory"}] * len(frame)
     return frame
 
@@ -215,3 +216,48 @@ def test_dependencies_and_friends_give_the_same_answer_whatever_the_row_order() 
         return contract
 
     assert run(ordered) == run(shuffled)
+
+
+def test_dependencies_failures_for_the_requests_own_reasons_do_not_blame_the_upstream() -> None:
+    frame = _calls(seed=61, failing_share_after=0.3)
+    frame.loc[frame["status"] >= 500, "message"] = "No enum constant MandateType.CORE_B2C"
+    result = Dependencies().run(context(store(frame)))
+    assert result.findings == []
+    (elimination,) = [e for e in result.eliminated if e.cause == "an upstream dependency"]
+    assert "names an upstream service" in elimination.why
+
+
+def test_dependencies_failures_on_one_of_its_calling_routes_point_at_the_route() -> None:
+    frame = fail(
+        requests(seed=71),
+        seed=72,
+        at=ONSET,
+        share=0.3,
+        status=504,
+        route=("GET", "/api/orders/"),
+        message="canceling statement due to statement timeout",
+    )
+    calls_db = frame["path"].str.startswith(("/api/orders/", "/api/products"))
+    frame["attrs"] = [{"upstream": "inventory-db"} if c else None for c in calls_db]
+    result = Dependencies().run(context(store(frame)))
+    finding = _finding(result, "dependencies:new_dependency_failures:inventory-db")
+    assert finding.subject is not None and finding.subject.role == "context"
+    assert finding.evidence["role_why"].startswith("only GET /api/orders/{id} fails")
+    assert "GET /api/products" in finding.evidence["role_why"]
+    assert result.facts["causes"] == {} and result.facts["explained_routes"] == {}
+    both = investigate(
+        store(frame), inputs={}, request=WindowRequest(incident=INCIDENT),
+        analyzers=[Dependencies(), Http()],
+    )  # fmt: skip
+    assert [(s.kind, s.ref) for s in both.suspects] == [("endpoint", "GET /api/orders/{id}")]
+
+
+def test_dependencies_failures_on_one_host_point_at_the_host() -> None:
+    frame = requests(seed=81)
+    sick = log_lines(
+        seed=82, message=GATEWAY_TIMEOUT, per_minute=6, start=ONSET, hours=50 / 60, level="error"
+    ).assign(host="web-3")
+    result = Dependencies().run(context(store(frame, sick)))
+    finding = _finding(result, "dependencies:new_dependency_failures:payments-gateway")
+    assert finding.subject is not None and finding.subject.role == "context"
+    assert finding.evidence["role_why"].startswith("its failures sit on web-3 (100% of them")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.analysis.http_data import add
-from warroom.analysis.upstreams import request_route, with_upstream
+from warroom.analysis.upstreams import is_failure, request_route, upstream_counts, with_upstream
 from warroom.evidence.schema import create_statement
 
 NGINX_ERROR = (
@@ -56,6 +56,7 @@ def _names(rows: list[dict[str, object]]) -> list[str | None]:
     con.execute(create_statement("events"))
     add(con, pd.DataFrame(rows).assign(line=range(len(rows))))
     table = ibis.duckdb.from_connection(con).table("events")
+    table = table.mutate(period=ibis.literal("incident"), failure=is_failure(table))
     out = with_upstream(table).order_by("line").execute()
     return [n if isinstance(n, str) else None for n in out["name"]]
 
@@ -77,7 +78,7 @@ def test_upstreams_java_connect_exception_in_the_stack() -> None:
     assert _names([row]) == ["payments-gateway"]
 
 
-def test_upstreams_fields_name_every_call_and_text_only_failures() -> None:
+def test_upstreams_named_for_failures_about_the_call() -> None:
     rows = [
         {"level": "info", "message": "call ok", "attrs": {"peer.service": "Payments-Gateway"}},
         {
@@ -88,13 +89,22 @@ def test_upstreams_fields_name_every_call_and_text_only_failures() -> None:
         {"level": "info", "message": "ok", "attrs": {"db.system": "postgresql"}},
         {"level": "info", "message": "timeout connecting to payments-gateway:443"},
         {"level": "warn", "message": "retrying: timeout connecting to payments-gateway:443"},
+        {"level": "error", "message": "timeout connecting to payments-gateway:443"},
+        # A field ties this failure to inventory-db, but it is about the request, not the call.
+        {"level": "error", "message": "No enum constant CORE_B2C", "attrs": {"upstream": "inv"}},
+        {"level": "error", "message": "inventory timed out", "attrs": {"upstream": "inv"}},
+        {"level": "error", "message": "QueuePool limit reached", "attrs": {"upstream": "inv"}},
     ]
     assert _names(rows) == [
-        "payments-gateway",
-        "api.stripe.com",
-        "postgres",
+        None,  # a call that did not fail names no failing upstream
+        None,
+        None,
         None,
         "payments-gateway",
+        "payments-gateway",
+        None,
+        "inv",
+        None,
     ]
 
 
@@ -112,3 +122,24 @@ def test_upstreams_route_from_fields_or_nginx_request_line() -> None:
     out = table.mutate(route=request_route(table)).order_by("line").execute()
     routes = [r if isinstance(r, str) else None for r in out["route"]]
     assert routes == ["POST /api/pay/{id}", "GET /api/orders/{id}", "POST /api/checkout", None]
+
+
+def test_upstreams_counts_calls_from_fields_and_failures_about_the_call() -> None:
+    con = duckdb.connect()
+    con.execute(create_statement("events"))
+    gateway = {"peer.service": "payments-gateway"}
+    rows = [
+        *({"level": "info", "message": "ok", "attrs": gateway} for _ in range(5)),
+        {"level": "error", "message": "payments-gateway did not answer", "attrs": gateway},
+        {"level": "error", "message": "No enum constant CORE_B2C", "attrs": gateway},
+        *({"level": "error", "message": f"connection refused (postgres) #{i}"} for i in range(3)),
+        {"level": "error", "message": "NullPointerException"},
+    ]
+    add(con, pd.DataFrame(rows).assign(line=range(len(rows))))
+    table = ibis.duckdb.from_connection(con).table("events")
+    table = table.mutate(period=ibis.literal("incident"), failure=is_failure(table))
+    counts = upstream_counts(table).order_by("name").execute()
+    assert counts[["name", "calls", "failures"]].to_dict("records") == [
+        {"name": "payments-gateway", "calls": 7, "failures": 1},
+        {"name": "postgres", "calls": 3, "failures": 3},
+    ]

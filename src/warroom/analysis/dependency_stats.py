@@ -15,12 +15,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
+
 from warroom.analysis import stats
 from warroom.analysis.context import Params
 from warroom.analysis.paths import coarse_path
 from warroom.analysis.paths import route as route_key
 from warroom.analysis.surge import Exposure
-from warroom.analysis.upstreams import has_name_field, named_in_fields, request_route
+from warroom.analysis.upstreams import (
+    has_name_field,
+    is_trouble,
+    named_in_fields,
+    probe_text,
+    request_route,
+)
 
 PER_CALL_TEST = "Fisher exact on failures per call, one-sided (BH over upstreams)"
 PER_SECOND_TEST = "Poisson rate ratio on failures per second, one-sided (BH over upstreams)"
@@ -163,10 +171,12 @@ def _calls_by_route(rows: Any, names: Sequence[str]) -> Any:
     fielded = rows.filter(has_name_field(rows) & rows.path.notnull())
     fielded = fielded.mutate(name=named_in_fields(fielded))
     fielded = fielded.filter(fielded.name.isin(list(names)))
-    keys = ["name", "method", "path", "period"]
-    raw = fielded.group_by(keys).aggregate(
-        calls=fielded.count(), failures=fielded.failure.cast("int64").sum()
+    about = fielded.failure & ibis.ifelse(
+        fielded.failure, is_trouble(probe_text(fielded)), ibis.literal(False)
     )
+    fielded = fielded.mutate(about=about.cast("int64"))
+    keys = ["name", "method", "path", "period"]
+    raw = fielded.group_by(keys).aggregate(calls=fielded.count(), failures=fielded.about.sum())
     raw = raw.mutate(path=coarse_path(raw.path))
     raw = raw.group_by(keys).aggregate(calls=raw.calls.sum(), failures=raw.failures.sum())
     raw = raw.mutate(route=route_key(raw))

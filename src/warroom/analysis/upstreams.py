@@ -71,11 +71,26 @@ CONNECTIVITY = (
     r"failed to) connect|connection (?:is |was |has been )?(?:timed out|timeout|closed|lost|"
     r"error|failure|failed|reset)|"
     r"connect(?:ion)? time(?:d)? ?out|timeout (?:while )?connecting|read timed out|"
-    r"server closed the connection|too many (?:clients|connections)|no route to host|broken pipe|"
-    r"pool (?:exhausted|timeout|timed out)|shutting down|failover|read-?only|is down|not known|"
+    r"server closed the connection|no route to host|broken pipe|"
+    r"shutting down|failover|read-?only|is down|not known|"
     r"name resolution|ConnectionError|ConnectError|ConnectException|OperationalError|"
     r"TimeoutError|SocketTimeout"
 )
+# A failure that a field ties to an upstream counts against it only when the failure is about
+# the call (a timeout, a refused connection, a gateway error), not when the request failed for
+# its own reasons (bad input, a bug) while that upstream happened to be in its path.
+TROUBLE = (
+    CONNECTIVITY
+    + r"|time(?:d)? ?out|timeout|deadline exceeded|did not (?:answer|respond)|not responding|"
+    r"bad gateway|gateway time-?out|circuit|upstream"
+)
+# Our own connection pool running dry is a local limit (too much load, a greedy job), not the
+# upstream failing; the upstream's own errors say so when it is down.
+LOCAL_POOL = (
+    r"(?i)QueuePool|pool (?:limit|exhausted|timeout|timed out|is full)|connection pool|"
+    r"too many (?:clients|connections)"
+)
+ERROR_TEXT_KEYS = ("error_message", "error.message", "exception.message", "err.message")
 KNOWN_SYSTEMS = (
     r"(?i)\b(postgres(?:ql)?|psycopg2?|asyncpg|mysql|mariadb|redis|memcached?|kafka|rabbitmq|"
     r"amqp|mongo(?:db)?|pymongo|elasticsearch|opensearch|cassandra|zookeeper|etcd|consul|"
@@ -158,16 +173,28 @@ LOOSE_NUMBER = r"(^|[\s=(\[#,])[-+]?\d+(?:\.\d+)?(?:ms|s)?($|[\s)\],;])"
 
 
 def probe_text(events: Any) -> Any:
-    """Ibis string: what a failure's name is read from — its exception type, its message and the
-    top of its stack, with free-standing numbers masked."""
+    """Ibis string: what a failure's upstream is read from — its exception type, message, error
+    message field, and both ends of its stack (Python puts the error last) — with free-standing
+    numbers masked."""
+    error_text = ibis.coalesce(*(events.attrs.get(key) for key in ERROR_TEXT_KEYS))
+    stack = events.stack.fill_null("")
     text = (
         events.exception_type.fill_null("")
         + "\n"
         + events.message.fill_null("")
         + "\n"
-        + events.stack.fill_null("").substr(0, STACK_PROBE_CHARS)
+        + error_text.fill_null("")
+        + "\n"
+        + stack.substr(0, STACK_PROBE_CHARS)
+        + "\n"
+        + ibis.ifelse(stack.length() > STACK_PROBE_CHARS, stack.right(STACK_PROBE_CHARS), "")
     )
     return text.re_replace(LOOSE_NUMBER, r"\1#\2")
+
+
+def is_trouble(probe: Any) -> Any:
+    """Ibis boolean: the failure's text is about reaching another system (see TROUBLE)."""
+    return probe.re_search(TROUBLE) & ~probe.re_search(LOCAL_POOL)
 
 
 def named_in_text(probe: Any) -> Any:
@@ -180,17 +207,42 @@ def named_in_text(probe: Any) -> Any:
     return canonical(ibis.coalesce(*found, _plausible(system)))
 
 
-def with_upstream(rows: Any) -> Any:
-    """`rows` plus `name`: the upstream each names (fields always, text for failures only).
-    Text is read once per distinct probe text and joined back."""
-    staged = rows.mutate(
-        probe=probe_text(rows), fielded=has_name_field(rows), failed=is_failure(rows)
+def _named_failures(rows: Any) -> Any:
+    """Distinct failure texts per period with the upstream each names: the field's upstream
+    when the failure is about it (`is_trouble`), else the one its text names."""
+    failed = rows.filter(rows.failure)
+    failed = failed.mutate(
+        probe=probe_text(failed),
+        field_name=ibis.ifelse(
+            has_name_field(failed), named_in_fields(failed), ibis.null("string")
+        ),
     )
-    texts = staged.filter(staged.failed & ~staged.fielded).select("probe").distinct()
-    texts = texts.mutate(text_name=named_in_text(texts.probe))
-    joined = staged.left_join(texts, "probe")
-    from_fields = ibis.ifelse(joined.fielded, named_in_fields(joined), ibis.null("string"))
-    named = joined.mutate(name=ibis.coalesce(from_fields, joined.text_name))
+    distinct = failed.group_by(["probe", "field_name", "period"]).aggregate(n=failed.count())
+    distinct = distinct.mutate(
+        text_name=named_in_text(distinct.probe), trouble=is_trouble(distinct.probe)
+    )
+    from_field = ibis.ifelse(distinct.trouble, distinct.field_name, ibis.null("string"))
+    from_text = ibis.ifelse(distinct.field_name.isnull(), distinct.text_name, ibis.null("string"))
+    return distinct.mutate(name=ibis.coalesce(from_field, from_text))
+
+
+def with_upstream(rows: Any) -> Any:
+    """`rows` (with `period` and `failure`) plus `name`: the upstream each failure is about.
+    Names are read once per distinct failure text and joined back."""
+    keyed = rows.mutate(
+        probe=probe_text(rows),
+        field_name=ibis.ifelse(has_name_field(rows), named_in_fields(rows), ibis.null("string")),
+    )
+    names = _named_failures(rows).select("probe", "field_name", "period", "name").distinct()
+    joined = keyed.left_join(
+        names,
+        [
+            keyed.probe == names.probe,
+            keyed.field_name.fill_null("") == names.field_name.fill_null(""),
+            keyed.period == names.period,
+        ],
+    )
+    named = joined.mutate(name=ibis.ifelse(joined.failure, joined.name, ibis.null("string")))
     return named.select(*rows.columns, "name")
 
 
@@ -214,22 +266,20 @@ def request_route(events: Any) -> Any:
 def upstream_counts(rows: Any) -> Any:
     """Calls and failures per upstream name and period, from rows with `period` and `failure`.
 
-    Names from fields are read only where a naming field exists; names from text are read once
-    per distinct failure text, not once per line (failures repeat their wording).
+    Calls: every event a field ties to the upstream (or, for upstreams only named in failure
+    text, the failures themselves). Failures: those about the upstream (`_named_failures`).
     """
     fielded = rows.filter(has_name_field(rows))
     fielded = fielded.mutate(name=named_in_fields(fielded))
-    by_fields = fielded.group_by(["name", "period"]).aggregate(
-        calls=fielded.count(), failures=fielded.failure.cast("int64").sum()
+    calls = fielded.group_by(["name", "period"]).aggregate(
+        calls=fielded.count(), failures=ibis.literal(0, "int64")
     )
-    texts = rows.filter(rows.failure & ~has_name_field(rows))
-    texts = texts.mutate(probe=probe_text(texts))
-    distinct = texts.group_by(["probe", "period"]).aggregate(n=texts.count())
-    distinct = distinct.mutate(name=named_in_text(distinct.probe))
-    by_text = distinct.group_by(["name", "period"]).aggregate(
-        calls=distinct.n.sum(), failures=distinct.n.sum()
+    named = _named_failures(rows)
+    failed = named.group_by(["name", "period"]).aggregate(
+        calls=ibis.ifelse(named.field_name.isnull(), named.n, 0).sum().cast("int64"),
+        failures=named.n.sum().cast("int64"),
     )
-    both = by_fields.filter(by_fields.name.notnull()).union(by_text.filter(by_text.name.notnull()))
+    both = calls.filter(calls.name.notnull()).union(failed.filter(failed.name.notnull()))
     return both.group_by(["name", "period"]).aggregate(
         calls=both.calls.sum(), failures=both.failures.sum()
     )
