@@ -242,7 +242,9 @@ def test_dependencies_failures_on_one_of_its_calling_routes_point_at_the_route()
     result = Dependencies().run(context(store(frame)))
     finding = _finding(result, "dependencies:new_dependency_failures:inventory-db")
     assert finding.subject is not None and finding.subject.role == "context"
-    assert finding.evidence["role_why"].startswith("only GET /api/orders/{id} fails")
+    assert finding.evidence["role_why"].startswith(
+        "only GET /api/orders/{id} fails among the routes calling it"
+    )
     assert "GET /api/products" in finding.evidence["role_why"]
     assert result.facts["causes"] == {} and result.facts["explained_routes"] == {}
     both = investigate(
@@ -254,10 +256,22 @@ def test_dependencies_failures_on_one_of_its_calling_routes_point_at_the_route()
 
 def test_dependencies_failures_on_one_host_point_at_the_host() -> None:
     frame = requests(seed=81)
+    frame["attrs"] = [{"upstream": "inventory-db"}] * len(frame)
+    sick = (frame["host"] == "web-3") & (frame["ts"] >= ONSET.replace(tzinfo=None))
+    frame.loc[sick, ["status", "level"]] = [504, "error"]
+    frame.loc[sick, "message"] = "inventory-db query timed out"
+    result = Dependencies().run(context(store(frame)))
+    finding = _finding(result, "dependencies:new_dependency_failures:inventory-db")
+    assert finding.subject is not None and finding.subject.role == "context"
+    assert finding.evidence["role_why"].startswith("only web-3 fails among the hosts calling it")
+
+
+def test_dependencies_text_named_upstream_on_few_hosts_stays_a_suspect() -> None:
+    """Without logged calls the hosts that call an upstream are unknown: no host verdict."""
+    frame = requests(seed=91)
     sick = log_lines(
-        seed=82, message=GATEWAY_TIMEOUT, per_minute=6, start=ONSET, hours=50 / 60, level="error"
+        seed=92, message=GATEWAY_TIMEOUT, per_minute=6, start=ONSET, hours=50 / 60, level="error"
     ).assign(host="web-3")
     result = Dependencies().run(context(store(frame, sick)))
     finding = _finding(result, "dependencies:new_dependency_failures:payments-gateway")
-    assert finding.subject is not None and finding.subject.role == "context"
-    assert finding.evidence["role_why"].startswith("its failures sit on web-3 (100% of them")
+    assert finding.subject is not None and finding.subject.role == "cause"

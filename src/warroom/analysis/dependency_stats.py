@@ -145,46 +145,88 @@ def routes_by_upstream(
 
 @dataclass(frozen=True)
 class Confinement:
-    """An upstream whose failures stay on one of the routes that call it."""
+    """An upstream whose failures stay on a few of its callers (routes or hosts)."""
 
-    route: str
-    healthy: tuple[tuple[str, int], ...]  # other routes calling it without failing more: calls
+    dimension: str  # "route" or "host"
+    failing: tuple[str, ...]
+    healthy: tuple[tuple[str, int], ...]  # other callers without more failures: their calls
+
+    def why(self) -> str:
+        others = ", ".join(f"{c} ({n:,} calls)" for c, n in self.healthy[:3])
+        where = ", ".join(self.failing)
+        return f"only {where} fails among the {self.dimension}s calling it; {others} do not"
 
 
 def confined_failures(rows: Any, names: Sequence[str], params: Params) -> dict[str, Confinement]:
-    """Upstreams named in fields whose excess failures sit on a single route while other routes
-    calling the same upstream stay healthy: the route is broken, not the upstream."""
-    if not names:
-        return {}
-    table = _calls_by_route(rows, names)
+    """Upstreams named in fields whose excess failures sit on one route, or on a minority of
+    hosts, while other routes or hosts calling the same upstream stay healthy: the route or the
+    host is broken, not the upstream."""
     found: dict[str, Confinement] = {}
-    for name, routes in table.groupby("name"):
-        failing, healthy = _split_routes(routes, params)
-        excess = routes["excess"].clip(lower=0)
-        if len(failing) == 1 and healthy and excess.max() >= 0.8 * excess.sum():
-            found[str(name)] = Confinement(failing[0], tuple(healthy))
+    for dimension in ("route", "host"):
+        if not [n for n in names if n not in found]:
+            break
+        table = _calls_by(rows, [n for n in names if n not in found], dimension)
+        for name, callers in table.groupby("name"):
+            confinement = _confinement(callers, dimension, params)
+            if confinement is not None:
+                found[str(name)] = confinement
     return found
 
 
-def _calls_by_route(rows: Any, names: Sequence[str]) -> Any:
-    """Calls and failures per upstream, route and period (pandas, wide), with the excess."""
-    fielded = rows.filter(has_name_field(rows) & rows.path.notnull())
+def _confinement(callers: Any, dimension: str, params: Params) -> Confinement | None:
+    failing = callers[
+        (callers.failures_incident >= params.min_events) & (callers.lift >= params.min_ratio)
+    ]
+    healthy = callers[
+        (callers.calls_incident >= 2 * params.min_events)
+        & ((callers.failures_incident < params.min_events) | (callers.lift < params.min_ratio))
+    ]
+    most = 1 if dimension == "route" else max(1, len(callers) // 3)
+    excess = callers["excess"].clip(lower=0)
+    if failing.empty or len(failing) > most or healthy.empty:
+        return None
+    if excess.loc[failing.index].sum() < 0.8 * excess.sum():
+        return None
+    return Confinement(
+        dimension,
+        tuple(str(c) for c in failing.caller),
+        tuple((str(r.caller), int(r.calls_incident)) for r in healthy.itertuples()),
+    )
+
+
+def _calls_by(rows: Any, names: Sequence[str], dimension: str) -> Any:
+    """Calls and failures about the call per upstream, caller (route or host) and period, wide,
+    with each caller's excess failures and failure-share lift."""
+    fielded = rows.filter(has_name_field(rows))
     fielded = fielded.mutate(name=named_in_fields(fielded))
     fielded = fielded.filter(fielded.name.isin(list(names)))
     about = fielded.failure & ibis.ifelse(
         fielded.failure, is_trouble(probe_text(fielded)), ibis.literal(False)
     )
     fielded = fielded.mutate(about=about.cast("int64"))
-    keys = ["name", "method", "path", "period"]
-    raw = fielded.group_by(keys).aggregate(calls=fielded.count(), failures=fielded.about.sum())
-    raw = raw.mutate(path=coarse_path(raw.path))
-    raw = raw.group_by(keys).aggregate(calls=raw.calls.sum(), failures=raw.failures.sum())
-    raw = raw.mutate(route=route_key(raw))
-    counts = raw.group_by(["name", "route", "period"]).aggregate(
-        calls=raw.calls.sum(), failures=raw.failures.sum()
+    if dimension == "host":
+        counted = fielded.filter(fielded.host.notnull()).mutate(caller=fielded.host)
+    else:
+        counted = _by_route(fielded.filter(fielded.path.notnull()))
+    counts = counted.group_by(["name", "caller", "period"]).aggregate(
+        calls=counted.count() if dimension == "host" else counted.calls.sum(),
+        failures=counted.about.sum(),
     )
-    wide = counts.execute().pivot_table(
-        index=["name", "route"], columns="period", values=["calls", "failures"], fill_value=0
+    return _wide(counts.execute())
+
+
+def _by_route(fielded: Any) -> Any:
+    """Rows per upstream, route and period, with paths normalised once per distinct shape."""
+    keys = ["name", "method", "path", "period"]
+    raw = fielded.group_by(keys).aggregate(calls=fielded.count(), about=fielded.about.sum())
+    raw = raw.mutate(path=coarse_path(raw.path))
+    raw = raw.group_by(keys).aggregate(calls=raw.calls.sum(), about=raw.about.sum())
+    return raw.mutate(caller=route_key(raw))
+
+
+def _wide(counts: Any) -> Any:
+    wide = counts.pivot_table(
+        index=["name", "caller"], columns="period", values=["calls", "failures"], fill_value=0
     )
     wide.columns = [f"{value}_{period}" for value, period in wide.columns]
     for column in ("calls_incident", "calls_baseline", "failures_incident", "failures_baseline"):
@@ -193,65 +235,4 @@ def _calls_by_route(rows: Any, names: Sequence[str]) -> Any:
     share = (wide.failures_baseline + 0.5) / (wide.calls_baseline + 1)
     wide["excess"] = wide.failures_incident - wide.calls_incident * share
     wide["lift"] = ((wide.failures_incident + 0.5) / (wide.calls_incident + 1)) / share
-    return wide.reset_index().sort_values(["name", "route"])
-
-
-def _split_routes(routes: Any, params: Params) -> tuple[list[str], list[tuple[str, int]]]:
-    failing = routes[
-        (routes.failures_incident >= params.min_events) & (routes.lift >= params.min_ratio)
-    ]
-    healthy = routes[
-        (routes.calls_incident >= 2 * params.min_events) & (routes.lift < params.min_ratio)
-    ]
-    return (
-        [str(r) for r in failing.route],
-        [(str(r.route), int(r.calls_incident)) for r in healthy.itertuples()],
-    )
-
-
-def confined_hosts(
-    rows: Any, failed: Any, name: str, params: Params
-) -> tuple[tuple[str, ...], float, float] | None:
-    """The few hosts an upstream's failures sit on, when a minority of the hosts that run its
-    callers carries >= 80 % of them and the failure share differs between hosts (chi-square):
-    a sick host, not a sick upstream. Returns (hosts, their share, p) or None."""
-    named = failed.filter((failed.name == name) & failed.host.notnull())
-    by_host = named.group_by(["host", "service"]).aggregate(n=named.count()).execute()
-    services = sorted({str(s) for s in by_host["service"] if isinstance(s, str)})
-    incident = rows.filter((rows.period == "incident") & rows.host.notnull())
-    if services:
-        incident = incident.filter(incident.service.isin(services))
-    events = incident.group_by("host").aggregate(n=incident.count()).execute()
-    hosts = sorted(str(h) for h in events["host"])
-    if len(hosts) < 3:
-        return None
-    failures = by_host.groupby("host")["n"].sum().reindex(hosts, fill_value=0)
-    totals = events.set_index("host")["n"].reindex(hosts, fill_value=0)
-    ranked = failures.sort_values(ascending=False, kind="stable")
-    covering = ranked[ranked.cumsum().shift(fill_value=0) < 0.8 * ranked.sum()]
-    test = stats.homogeneity(
-        [int(v) for v in failures], [int(max(t, f)) for t, f in zip(totals, failures, strict=True)]
-    )
-    if len(covering) > max(1, len(hosts) // 3) or test.p_value >= params.alpha:
-        return None
-    share = float(covering.sum() / max(ranked.sum(), 1))
-    return tuple(sorted(str(h) for h in covering.index)), share, test.p_value
-
-
-def narrower_failure(
-    rows: Any, failed: Any, name: str, routes: dict[str, Confinement], params: Params
-) -> str | None:
-    """Why the upstream `name` is not itself failing, when its failures sit on one of its
-    calling routes or on a few of its callers' hosts; None when they are spread."""
-    confined = routes.get(name)
-    if confined is not None:
-        others = ", ".join(f"{r} ({n:,} calls)" for r, n in confined.healthy[:3])
-        return f"only {confined.route} fails among the routes calling it; {others} do not"
-    hosts = confined_hosts(rows, failed, name, params)
-    if hosts is not None:
-        names, share, p = hosts
-        return (
-            f"its failures sit on {', '.join(names)} ({share:.0%} of them, chi-square p = "
-            f"{p:.2g}); the other hosts calling it do not fail more"
-        )
-    return None
+    return wide.reset_index().sort_values(["name", "caller"])

@@ -21,7 +21,6 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.dependency_stats import (
     UpstreamTest,
     confined_failures,
-    narrower_failure,
     routes_by_upstream,
     test_upstreams,
 )
@@ -76,9 +75,8 @@ def _explain(
     confined = confined_failures(rows, per_call, ctx.params)
     for found in failing:
         role, why = _role(ctx, failed, found)
-        narrower = narrower_failure(rows, failed, found.name, confined, ctx.params)
-        if narrower is not None:
-            role, why = "context", narrower
+        if found.name in confined:
+            role, why = "context", confined[found.name].why()
         explains: list[str] = []
         if role == "cause":
             result.facts["causes"][found.name] = round(found.share, 4)
