@@ -46,6 +46,13 @@ FAILURES = [
     ),
     ("payments-gateway did not answer within 5000 ms", None, "payments-gateway"),
     ("order 81723 timed out", None, None),
+    ('msg="request failed" status=503 upstream=redis-cache', None, None),
+    ('msg="cache read timed out" upstream=redis-cache', None, "redis-cache"),
+    (
+        "QueuePool limit of size 20 overflow 10 reached, connection timed out (postgres)",
+        "sqlalchemy.exc.TimeoutError",
+        None,
+    ),
     ("Read timed out", "java.net.SocketTimeoutException", None),
     ("order 81723 not found", None, None),
 ]

@@ -47,6 +47,9 @@ ATTR_KEYS = (
 _NAME = r"([a-z][\w-]*(?:\.[\w-]+)*)"
 MESSAGE_PATTERNS = (
     r'(?i)upstream: "?(?:[a-z]+://)?([^/":\s,]+)',
+    # The naming fields written into the text (logfmt bodies of syslog lines).
+    r"(?i)\b(?:upstream|peer\.service|peer|dependency|db\.system|server\.address|net\.peer\.name)"
+    r'[=:]\s*"?(?:[a-z]+://)?([a-z][\w.-]*)',
     r"""(?i)(?:server at|on host|host)\s*=?\s*["']([^"']+)["']""",
     rf"(?i)(?:ENOTFOUND|EAI_AGAIN|UnknownHostException:?|no such host:?|lookup)\s+{_NAME}",
     rf"(?i){_NAME}/\d{{1,3}}(?:\.\d{{1,3}}){{3}}:\d+",
@@ -67,7 +70,8 @@ MESSAGE_PATTERNS = (
 # A system named anywhere counts only when the failure is about reaching it: a SQL syntax error
 # or a statement timeout raised through the PostgreSQL driver is our query, not a database outage.
 CONNECTIVITY = (
-    r"(?i)refused|reset by peer|unavailable|unreachable|(?:could not|couldn't|cannot|unable to|"
+    r"(?i)refused|reset by peer|unavailable|unreach|ENOTFOUND|EAI_AGAIN|no such host|UnknownHost|"
+    r"(?:could not|couldn't|cannot|unable to|"
     r"failed to) connect|connection (?:is |was |has been )?(?:timed out|timeout|closed|lost|"
     r"error|failure|failed|reset)|"
     r"connect(?:ion)? time(?:d)? ?out|timeout (?:while )?connecting|read timed out|"
@@ -82,7 +86,7 @@ CONNECTIVITY = (
 TROUBLE = (
     CONNECTIVITY
     + r"|time(?:d)? ?out|timeout|deadline exceeded|did not (?:answer|respond)|not responding|"
-    r"bad gateway|gateway time-?out|circuit|upstream"
+    r"bad gateway|gateway time-?out|circuit (?:breaker )?(?:is )?open|prematurely closed"
 )
 # Our own connection pool running dry is a local limit (too much load, a greedy job), not the
 # upstream failing; the upstream's own errors say so when it is down.
@@ -208,8 +212,9 @@ def named_in_text(probe: Any) -> Any:
 
 
 def _named_failures(rows: Any) -> Any:
-    """Distinct failure texts per period with the upstream each names: the field's upstream
-    when the failure is about it (`is_trouble`), else the one its text names."""
+    """Distinct failure texts per period with the upstream each is about: when the failure is
+    about reaching another system (`is_trouble`), the upstream its fields name, else the one
+    its text names."""
     failed = rows.filter(rows.failure)
     failed = failed.mutate(
         probe=probe_text(failed),
@@ -222,7 +227,9 @@ def _named_failures(rows: Any) -> Any:
         text_name=named_in_text(distinct.probe), trouble=is_trouble(distinct.probe)
     )
     from_field = ibis.ifelse(distinct.trouble, distinct.field_name, ibis.null("string"))
-    from_text = ibis.ifelse(distinct.field_name.isnull(), distinct.text_name, ibis.null("string"))
+    from_text = ibis.ifelse(
+        distinct.field_name.isnull() & distinct.trouble, distinct.text_name, ibis.null("string")
+    )
     return distinct.mutate(name=ibis.coalesce(from_field, from_text))
 
 
