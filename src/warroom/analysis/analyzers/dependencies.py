@@ -1,15 +1,17 @@
 """Dependencies: is an upstream service or system failing?
 
-Detects: failures (errors and warnings) that name an upstream — from fields, NGINX upstream
-errors and message text (see `analysis/upstreams.py`) — rising in the incident window. Per
-upstream: failures per call (Fisher) when the logs also show its successful calls, else failures
-per second (exact Poisson rate ratio, traffic-adjusted); Benjamini–Hochberg over upstreams. A
-dependency is a suspect when its failures are new or surged and carry a large share of the
-incident's excess failures; the routes whose failures name it are marked as explained by it.
+Detects: failures about reaching an upstream (timeouts, refused connections, gateway errors —
+not a request's own bug, not our own connection pool) tied to it by fields, NGINX upstream
+errors or message text (`analysis/upstreams.py`), rising in the incident window. Per upstream:
+failures per call (Fisher) when its calls are logged, else failures per second (exact Poisson
+rate ratio, traffic-adjusted); Benjamini–Hochberg over upstreams. A suspect when its failures are
+new or surged, carry a large share of the incident's excess failures, and are not confined to
+one of its calling routes or a minority of its calling hosts (then the route or host is broken);
+the routes whose failures name it are marked as explained by it.
 Needs: events.
 Known false positives: an upstream that fails *because* of our own change (a bad config or
-client) — a deploy-like change to the calling service just before the onset makes the finding
-context; a retry storm multiplies one upstream's failures.
+client) — a deploy-like change to a failing service just before the onset makes it context; a
+retry storm multiplies one upstream's failures.
 """
 
 from __future__ import annotations
