@@ -1,0 +1,1 @@
+"""Evidence analysis: analyzers over the normalised tables, and the algorithms they share."""
