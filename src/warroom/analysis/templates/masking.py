@@ -114,3 +114,24 @@ def finish(internal: str) -> str:
 def mask(text: str) -> str:
     """Mask one message: the Python form of the whole rule chain."""
     return finish(mask_internal(mask_digit_words(text)))
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def digit_words_sql(expression: str) -> str:
+    """SQL (DuckDB / RE2) for the first stage, on every line of a column."""
+    return f"regexp_replace({expression}, {_sql_string(DIGIT_WORDS.pattern)}, '0', 'g')"
+
+
+def mask_internal_sql(expression: str) -> str:
+    """SQL for the later rules, on an expression that went through `digit_words_sql`."""
+    for rule in RULES:
+        pattern, replacement = _sql_string(rule.pattern), _sql_string(rule.replacement)
+        expression = f"regexp_replace({expression}, {pattern}, {replacement}, 'g')"
+    return expression
+
+
+def finish_sql(expression: str) -> str:
+    return f"replace({expression}, '{INTERNAL}', '{PLACEHOLDER}')"
