@@ -86,8 +86,10 @@ def root(
 def _register_commands() -> None:
     # Each module adds its commands to `app`; the order here is the order in --help.
     from warroom.cli import db as db_commands
+    from warroom.cli import templates as templates_commands
 
     db_commands.register(app)
+    templates_commands.register(app)
 
 
 _register_commands()
