@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,17 @@ from warroom.cli.output import JSON_OPTION, emit, err_console
 from warroom.errors import InputError
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     tsv = "tsv"
     jsonl = "jsonl"
 
+
+FORMAT_OPTION = typer.Option(
+    OutputFormat.tsv,
+    "--format",
+    help="tsv: ID<TAB>TEMPLATE per line. jsonl: one JSON object per line, with the "
+    "values behind each <*> (params).",
+)
 
 HELP = """Group log messages into templates, so a million lines read as a few dozen shapes.
 
@@ -40,12 +47,7 @@ def templates_command(
     source: str = typer.Argument(
         "-", metavar="[FILE|-]", help="Log file (plain or .gz); '-' or nothing reads stdin."
     ),
-    output_format: OutputFormat = typer.Option(
-        OutputFormat.tsv,
-        "--format",
-        help="tsv: ID<TAB>TEMPLATE per line. jsonl: one JSON object per line, with the "
-        "values behind each <*> (params).",
-    ),
+    output_format: OutputFormat = FORMAT_OPTION,
     summary: bool = typer.Option(
         False,
         "--summary",
