@@ -28,19 +28,16 @@ FORMAT_OPTION = typer.Option(
     "values behind each <*> (params).",
 )
 
-HELP = """Group log messages into templates, so a million lines read as a few dozen shapes.
-
-Variables (numbers, ids, IPs, paths, URLs, quoted values, key=value values, times) become
-[bold]<*>[/bold]; messages that differ only there share a template. Prints one line per input
-line, in order: [bold]ID<TAB>TEMPLATE[/bold]. The id is a hash of the template text, so the
-same template has the same id in every run.
-
-Examples:
-
-  warroom templates app.log
-
-  kubectl logs web-1 | warroom templates --raw --summary
-"""
+HELP = (
+    "Group log messages into templates, so a million lines read as a few dozen shapes.\n\n"
+    "Variables (numbers, ids, IPs, paths, URLs, quoted values, key=value values, times) "
+    "become [bold]<*>[/bold]; messages that differ only there share a template. Prints one "
+    "line per input line, in order: [bold]ID<TAB>TEMPLATE[/bold]. The id is a hash of the "
+    "template text, so the same template has the same id in every run.\n\n"
+    "Examples:\n\n"
+    "  warroom templates app.log\n\n"
+    "  kubectl logs web-1 | warroom templates --raw --summary"
+)
 
 
 def templates_command(
