@@ -37,7 +37,7 @@ _GO_FILE: Final = re.compile(r"^\t(?P<file>\S+):\d+")
 _NOT_IN_APP: Final = (
     "site-packages/", "dist-packages/", "/lib/python", "<frozen ", "java.", "javax.", "jdk.",
     "sun.", "com.sun.", "kotlin.", "scala.", "org.springframework.", "org.apache.", "node:",
-    "node_modules/", "internal/", "/usr/local/go/src/", "runtime/",
+    "node_modules/", "/usr/local/go/src/",
 )  # fmt: skip
 
 
