@@ -138,24 +138,22 @@ def _print_summary(mined: Any, messages: bytes, *, as_json: bool) -> None:
 
 
 def _summary_table(console: Console, rows: list[Any], result: dict[str, Any]) -> None:
+    from rich.markup import escape
+
     table = Table(title=f"{len(rows)} templates in {result['lines']} lines", expand=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("share", justify="right", no_wrap=True)
     table.add_column("id", no_wrap=True)
-    table.add_column("template", overflow="fold", ratio=3)
-    table.add_column("first", justify="right", no_wrap=True)
-    table.add_column("last", justify="right", no_wrap=True)
-    table.add_column("example (first line)", overflow="fold", ratio=2)
+    table.add_column("lines seen", no_wrap=True)
+    table.add_column("template  [dim](example: its first line)[/dim]", overflow="fold", ratio=1)
     total = max(result["lines"], 1)
     for row in rows:
         table.add_row(
             str(row.count),
             f"{100 * row.count / total:.1f}%",
             row.template_id,
-            row.template,
-            str(row.first_line),
-            str(row.last_line),
-            row.example[:200],
+            f"{row.first_line}-{row.last_line}",
+            f"{escape(row.template)}\n[dim]{escape(row.example[:300])}[/dim]",
         )
     console.print(table)
 

@@ -59,7 +59,7 @@ def strip_headers(data: bytes) -> bytes:
     try:
         connection.register("raw_lines", table)
         stripped = connection.sql(f"SELECT {strip_header_sql('line')} AS m FROM raw_lines")
-        messages = stripped.fetch_arrow_table().column("m").to_pylist()
+        messages = stripped.to_arrow_table().column("m").to_pylist()
     finally:
         connection.close()
     return ("\n".join(messages) + "\n").encode("utf-8") if messages else b""
