@@ -78,3 +78,15 @@ def test_miner_result_does_not_depend_on_input_order() -> None:
     shuffled = shapes[:]
     random.Random(7).shuffle(shuffled)
     assert _templates(shapes) == _templates(shuffled)
+
+
+def test_miner_splits_unrelated_messages_on_their_most_constant_position() -> None:
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    words += ["golf", "hotel", "india", "juliet", "kilo", "lima"]
+    unrelated = [
+        f"{first} {second} <*>" for first, second in zip(words, reversed(words), strict=True)
+    ]
+    shapes = [*unrelated, "synchronized to <*>,", "synchronized to LOCAL(<*>),"]
+    templates = _templates(shapes)
+    assert templates["synchronized to LOCAL(<*>),"] == "synchronized to <*>,"
+    assert len(set(templates.values())) == len(unrelated) + 1

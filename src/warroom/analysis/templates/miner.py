@@ -127,10 +127,18 @@ def _split_position(node: list[int], tokens: list[list[str]], config: MinerConfi
         return None
     splittable = [p for p in varying if not _looks_variable(columns[p], config)]
     anchored = any(len(column) == 1 and PLACEHOLDER not in next(iter(column)) for column in columns)
-    candidates = splittable or ([] if anchored else varying)
-    if not candidates:
+    if splittable:
+        return min(splittable, key=lambda p: (len(columns[p]), p))
+    if anchored:
         return None
-    return min(candidates, key=lambda p: (len(columns[p]), p))
+    # No word is shared by the whole node (unrelated messages of one length): split where the
+    # fewest messages hold a masked value, the most template-like position, as Drain's prefix
+    # tree does with leading words.
+    return min(varying, key=lambda p: (_placeholder_rows(node, tokens, p), len(columns[p]), p))
+
+
+def _placeholder_rows(node: list[int], tokens: list[list[str]], position: int) -> int:
+    return sum(1 for row in node if PLACEHOLDER in tokens[row][position])
 
 
 def _looks_variable(words: set[str], config: MinerConfig) -> bool:

@@ -68,7 +68,12 @@ def tsv_output(mined: MinedLines) -> pa.Buffer:
         for tid, text in zip(catalog.template_ids, catalog.templates, strict=True)
     ]
     per_template = pa.array(rows, type=pa.large_string())
-    taken = per_template.take(pa.array(mined.line_template))
+    # Wrap the numpy indices without a copy (`pa.array` on numpy would import pandas).
+    line_template = np.ascontiguousarray(mined.line_template, dtype=np.int32)
+    indices = pa.Array.from_buffers(
+        pa.int32(), len(line_template), [None, pa.py_buffer(line_template)]
+    )
+    taken = per_template.take(indices)
     # A sliced or taken string array keeps its values contiguous: the data buffer is the output.
     offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64)[taken.offset :]
     data = taken.buffers()[2]
