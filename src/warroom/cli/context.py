@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import typer
 
 from warroom.config import Settings
-from warroom.db.session import Store
+
+if TYPE_CHECKING:  # SQLAlchemy is imported on first use: commands without a store start faster
+    from warroom.db.session import Store
 
 
 @dataclass
@@ -19,6 +22,8 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         """The incident store, migrated on first use. Commands that don't need it never open it."""
+        from warroom.db.session import Store
+
         self._store = Store.open(self.settings.resolved_database_url())
         return self._store
 

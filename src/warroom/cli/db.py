@@ -6,8 +6,6 @@ import typer
 
 from warroom.cli.context import app_context
 from warroom.cli.output import JSON_OPTION, emit
-from warroom.db.migrate import current_revision, ensure_schema, head_revision
-from warroom.db.session import Store, make_engine
 
 db_app = typer.Typer(help="Create or upgrade the incident store's schema.", no_args_is_help=True)
 
@@ -15,6 +13,9 @@ db_app = typer.Typer(help="Create or upgrade the incident store's schema.", no_a
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Apply pending migrations now (warroom also does this on first use)."""
+    from warroom.db.migrate import ensure_schema, head_revision
+    from warroom.db.session import make_engine
+
     settings = app_context(ctx).settings
     engine = make_engine(settings.resolved_database_url())
     try:
@@ -30,6 +31,9 @@ def upgrade(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @db_app.command("status")
 def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Show where the store is and which schema revision it has."""
+    from warroom.db.migrate import current_revision, head_revision
+    from warroom.db.session import Store, make_engine
+
     settings = app_context(ctx).settings
     url = settings.resolved_database_url()
     engine = make_engine(url)

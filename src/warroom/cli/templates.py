@@ -82,7 +82,7 @@ def _read_source(source: str) -> bytes:
         data = sys.stdin.buffer.read()
     else:
         path = Path(source)
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             raise InputError(
                 f"no such file: {source}", hint="Give a log file, or '-' to read standard input"
             )
