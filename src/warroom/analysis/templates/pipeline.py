@@ -64,10 +64,10 @@ def tsv_output(mined: MinedLines) -> pa.Buffer:
     """`ID<TAB>TEMPLATE` for every line, in input order, as one buffer to write out."""
     catalog = mined.catalog
     rows = [
-        f"{tid}\t{text}\n"
+        f"{tid}\t{text}\n".encode()
         for tid, text in zip(catalog.template_ids, catalog.templates, strict=True)
     ]
-    per_template = pa.array(rows, type=pa.large_string())
+    per_template = _binary_array(rows)
     # Wrap the numpy indices without a copy (`pa.array` on numpy would import pandas).
     line_template = np.ascontiguousarray(mined.line_template, dtype=np.int32)
     indices = pa.Array.from_buffers(
@@ -80,6 +80,16 @@ def tsv_output(mined: MinedLines) -> pa.Buffer:
     if data is None:
         return pa.py_buffer(b"")
     return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+
+
+def _binary_array(values: list[bytes]) -> Any:
+    # Built from buffers: `pa.array` on a Python list imports pandas, a second of start-up.
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(value) for value in values])
+    data = pa.py_buffer(b"".join(values))
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(values), [None, pa.py_buffer(offsets), data]
+    )
 
 
 def summarize(mined: MinedLines, data: bytes) -> list[TemplateSummary]:
