@@ -34,6 +34,8 @@ CASES = [
         '10.0.0.1 "GET /v2 HTTP/1.1"',
         '10.0.0.1 "GET /v2 HTTP/1.1"',
     ),
+    ("- 1773000000 2026.03.04 adm1 Mar 4 14:00:01 local@adm1 dhcpd: DHCPACK on x", "DHCPACK on x"),
+    ("2026-03-04 14:00:01 INFO 63543 alignment exceptions", "63543 alignment exceptions"),
     ("Connection reset by peer", "Connection reset by peer"),
 ]
 

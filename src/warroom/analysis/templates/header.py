@@ -4,9 +4,10 @@ Generic and data-free on purpose: it knows the *kinds* of field a header is made
 one format. From the start of a line it removes, while they last: numbers and timestamps
 (`081109`, `2015-10-18`, `18:01:47,978`, `17/06/09`), month names, level words (with up to
 two upper-case words before them, as in `RAS KERNEL INFO`), lone dashes, bracketed fields
-(`[main]`, `[QuorumPeer[myid=1]/...]`) and host-like words that hold a digit (`dn228`,
-`R02-M1-N0-C:J12-U11`); then one component: a name followed by `:` (`dfs.DataNode$X:`,
-`crond(pam_unix)[2915]:`) or a dotted name followed by a bracketed field.
+(`[main]`, `[QuorumPeer[myid=1]/...]`), host-like words that hold a digit (`dn228`,
+`R02-M1-N0-C:J12-U11`) and `user@host`; after a level word only brackets and dashes; then one
+component: a name followed by `:` (`dfs.DataNode$X:`, `crond(pam_unix)[2915]:`) or a dotted
+name followed by a bracketed field.
 It stops at the first word that is none of these, so a message is never cut in the middle.
 The full format parsers of `warroom investigate` (warroom.evidence) replace it later.
 """
@@ -19,19 +20,22 @@ from typing import Final
 _LEVEL = (
     r"(?i:trace|debug|info|notice|warn|warning|error|err|crit|critical|alert|emerg|fatal|severe)"
 )
+_BRACKETED = r"\[(?:[^\[\]]|\[[^\]]*\])*\]"
 _FIELD = "|".join(
     (
         r"[0-9][0-9:.,/_+-]*(?:T[0-9][0-9:.,+-]*Z?)?",  # numbers, dates, times, epochs
         r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
-        r"(?:[A-Z]+\s+){0,2}" + _LEVEL + r":?",
-        r"-",
-        r"\[(?:[^\[\]]|\[[^\]]*\])*\]",
+        r"-|NULL",  # empty fields
+        _BRACKETED,
         r"[A-Za-z][\w.-]*[0-9][\w:./-]*",  # host-like words with a digit
+        r"[\w.-]+@[\w.-]+",  # user@host
     )
 )
+# After the level only brackets and dashes belong to the header ("INFO [main]", "- INFO [x] -").
+_LEVEL_PART = rf"(?:[A-Z]+\s+){{0,2}}{_LEVEL}:?\s+(?:(?:{_BRACKETED}|-)\s+)*"
 _COMPONENT = r"(?:[\w.$/-]+(?:\([^)\s]*\))?(?:\[[^\]\s]*\])?:|[\w$-]+(?:\.[\w$-]+)+\s+\[[^\]]*\])"
 
-HEADER_PATTERN: Final = rf"^\s*(?:(?:{_FIELD})\s+)*(?:{_COMPONENT}\s+)?"
+HEADER_PATTERN: Final = rf"^\s*(?:(?:{_FIELD})\s+)*(?:{_LEVEL_PART})?(?:{_COMPONENT}\s+)?"
 
 
 def strip_header(line: str) -> str:
