@@ -36,15 +36,11 @@ def build_catalog(
     regular = [i for i, shape in enumerate(shapes) if shape not in SPECIAL_SHAPES]
     result = mine([shapes[i] for i in regular], [counts[i] for i in regular], config=config)
     names = list(result.templates)
-    index_of = {name: i for i, name in enumerate(names)}
     of_shape = np.zeros(len(shapes), dtype=np.int32)
-    for position, shape_index in enumerate(regular):
-        of_shape[shape_index] = result.assignment[position]
-    for shape_index, shape in enumerate(shapes):
-        if shape in SPECIAL_SHAPES:
-            of_shape[shape_index] = index_of.setdefault(shape, len(names))
-            if len(names) < len(index_of):
-                names.append(shape)
+    of_shape[regular] = result.assignment
+    for special in sorted(SPECIAL_SHAPES.intersection(shapes)):
+        of_shape[[i for i, shape in enumerate(shapes) if shape == special]] = len(names)
+        names.append(special)
     template_counts = np.bincount(
         of_shape, weights=np.asarray(counts, dtype=np.float64), minlength=len(names)
     ).astype(np.int64)

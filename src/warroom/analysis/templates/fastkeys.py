@@ -6,8 +6,10 @@ dictionary-encodes the keys, so that everything after it runs once per distinct 
 It works on bytes: invalid UTF-8, NUL bytes and 1 MB lines pass through untouched, and are
 only decoded (with replacement characters) once per distinct key.
 
-Chunks of whole lines are processed in a thread pool; numpy releases the GIL, so two cores
-are used. Memory stays near twice the input size.
+Two stages keep it fast: digits are first translated to `0` (C speed) and the translated
+lines dictionary-encoded (Arrow), so lines that differ only in their digits are one; the
+word-level rule then runs over the distinct translated lines only, in chunks of whole lines
+on a thread pool (numpy releases the GIL). Memory stays near three times the input size.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 CHUNK_BYTES = 8 << 20
 NEWLINE = 10
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,6 @@ def digit_word_keys(data: bytes, *, workers: int = 2) -> LineKeys:
     fine_indices, fine_lines = _encode(_mask_buffer(distinct, workers))
     keys = [key[:-1] if key.endswith(b"\n") else key for key in fine_lines.to_pylist()]
     return LineKeys(fine_indices[coarse_indices], keys)
-
-
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _encode(data: Any) -> tuple[npt.NDArray[np.int32], Any]:
