@@ -52,7 +52,7 @@ def test_templates_cli_raw_summary_json_strips_headers() -> None:
     top = summary["templates"][0]
     assert top["template"] == "Failed to parse quantity <*> for order <*>"
     assert (top["count"], top["first_line"], top["last_line"]) == (2, 1, 3)
-    assert top["example"] == "Failed to parse quantity 1.5 for order 77"
+    assert top["example"] == LOG.splitlines()[0]  # the whole line, with its time
 
 
 def test_templates_cli_summary_table_for_people() -> None:

@@ -67,8 +67,8 @@ def templates_command(
     mined = mine_lines(messages)
     for warning in mined.catalog.warnings:
         err_console().print(f"[yellow]warning:[/yellow] {warning}")
-    if summary:
-        _print_summary(mined, messages, as_json=as_json)
+    if summary:  # the example is the input line as given: with --raw, header and time included
+        _print_summary(mined, data, as_json=as_json)
     elif output_format is OutputFormat.jsonl or as_json:
         _write_jsonl(mined, messages)
     else:
@@ -123,12 +123,12 @@ def _write_jsonl(mined: Any, messages: bytes) -> None:
     _write(("\n".join(out) + "\n").encode("utf-8") if out else b"")
 
 
-def _print_summary(mined: Any, messages: bytes, *, as_json: bool) -> None:
+def _print_summary(mined: Any, lines: bytes, *, as_json: bool) -> None:
     from dataclasses import asdict
 
     from warroom.analysis.templates.pipeline import summarize
 
-    rows = summarize(mined, messages)
+    rows = summarize(mined, lines)
     result = {
         "lines": len(mined.line_template),
         "templates": [asdict(row) for row in rows],

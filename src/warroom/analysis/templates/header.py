@@ -15,6 +15,7 @@ The full format parsers of `warroom investigate` (warroom.evidence) replace it l
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final
 
 _LEVEL = (
@@ -69,10 +70,6 @@ def strip_headers(data: bytes) -> bytes:
     return ("\n".join(messages) + "\n").encode("utf-8") if messages else b""
 
 
-_PATTERN_CACHE: list[re.Pattern[str]] = []
-
-
+@cache
 def _compiled() -> re.Pattern[str]:
-    if not _PATTERN_CACHE:
-        _PATTERN_CACHE.append(re.compile(HEADER_PATTERN, re.ASCII))
-    return _PATTERN_CACHE[0]
+    return re.compile(HEADER_PATTERN, re.ASCII)
