@@ -90,3 +90,17 @@ def test_miner_splits_unrelated_messages_on_their_most_constant_position() -> No
     templates = _templates(shapes)
     assert templates["synchronized to LOCAL(<*>),"] == "synchronized to <*>,"
     assert len(set(templates.values())) == len(unrelated) + 1
+
+
+def test_miner_gate_collapses_a_flood_of_unmasked_values() -> None:
+    rng = random.Random(5)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    shapes = sorted(
+        {
+            " ".join("".join(rng.choice(letters) for _ in range(6)) for _ in range(3))
+            for _ in range(300)
+        }
+    )
+    result = mine(shapes, [1] * len(shapes))
+    assert result.coarse
+    assert result.templates == ("<*> <*> <*>",)

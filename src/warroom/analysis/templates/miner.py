@@ -40,6 +40,10 @@ class MinerConfig:
     gate_max_template_share: float = 0.5  # more templates than this share of lines -> coarser
     gate_max_rare_share: float = 0.8  # more templates seen once than this share -> coarser
     coarse_variable_min_distinct: int = 2
+    # Nodes without a shared word are split only on positions with fewer distinct words than
+    # this; None: always (so every template keeps a constant word). The coarse pass uses 10,
+    # so a flood of lines made of unmasked values collapses instead of staying one per line.
+    unanchored_split_max_distinct: int | None = None
 
 
 DEFAULT_CONFIG = MinerConfig()
@@ -68,6 +72,7 @@ def mine(
     coarse_config = replace(
         config,
         variable_min_distinct=config.coarse_variable_min_distinct,
+        unanchored_split_max_distinct=config.variable_min_distinct,
     )
     coarse = _mine_once(shapes, counts, coarse_config)
     warning = (
@@ -129,12 +134,14 @@ def _split_position(node: list[int], tokens: list[list[str]], config: MinerConfi
     anchored = any(len(column) == 1 and PLACEHOLDER not in next(iter(column)) for column in columns)
     if splittable:
         return min(splittable, key=lambda p: (len(columns[p]), p))
-    if anchored:
+    limit = config.unanchored_split_max_distinct
+    forced = [p for p in varying if limit is None or len(columns[p]) < limit]
+    if anchored or not forced:
         return None
     # No word is shared by the whole node (unrelated messages of one length): split where the
     # fewest messages hold a masked value, the most template-like position, as Drain's prefix
     # tree does with leading words.
-    return min(varying, key=lambda p: (_placeholder_rows(node, tokens, p), len(columns[p]), p))
+    return min(forced, key=lambda p: (_placeholder_rows(node, tokens, p), len(columns[p]), p))
 
 
 def _placeholder_rows(node: list[int], tokens: list[list[str]], position: int) -> int:

@@ -16,7 +16,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from warroom.analysis.templates.catalog import Catalog, build_catalog
 from warroom.analysis.templates.fastkeys import digit_word_keys
 from warroom.analysis.templates.miner import DEFAULT_CONFIG, MinerConfig
-from warroom.analysis.templates.shapes import key_text, shape_of_key
+from warroom.analysis.templates.shapes import key_text, shapes_of_keys
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def mine_lines(data: bytes, *, config: MinerConfig = DEFAULT_CONFIG) -> MinedLin
     shape_index: dict[str, int] = {}
     shape_of_key_index = np.fromiter(
         (
-            shape_index.setdefault(shape_of_key(key_text(key)), len(shape_index))
-            for key in keys.keys
+            shape_index.setdefault(shape, len(shape_index))
+            for shape in shapes_of_keys([key_text(key) for key in keys.keys])
         ),
         dtype=np.int32,
         count=len(keys.keys),
