@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -99,8 +100,9 @@ def _write(payload: Any) -> None:
     try:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
-    except BrokenPipeError:  # `| head`: the reader has all it wanted
-        sys.stderr.close()
+    except BrokenPipeError:  # `| head`: the reader has all it wanted; exit quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _write_jsonl(mined: Any, messages: bytes) -> None:
