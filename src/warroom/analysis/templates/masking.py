@@ -2,7 +2,7 @@
 
 Masking runs in two stages. The first, *digit words*, turns every word that holds a digit
 (`blk_-7128`, `0x1f`, `10`, `attempt_01_m_2`) into the single character `0`; it is the only
-stage that must touch every line, so it also has a vectorised numpy form (`bytes_form.py`).
+stage that must touch every line, so it also has a vectorised numpy form (`fastkeys.py`).
 After it, the character `0` can only mean "a variable was here", so every later rule matches
 shapes of placeholders (`0.0.0.0` for an IP address) and writes `0` back. The last step turns
 each `0` into the visible `<*>`. The later rules run on distinct digit-masked messages only,
