@@ -113,7 +113,7 @@ def _declare(session: Session, framework: Framework, at: Any) -> int:
     incident = incidents.declare(
         session=session,
         scale=framework,
-        title="API requests failing after the afternoon release",
+        title="API requests failing after the latest release",
         severity=assessment.level,
         author="priya",
         services=["api", "web"],
@@ -158,6 +158,7 @@ def _staff(session: Session, incident_id: int, at: Any) -> None:
         incident_id=incident_id,
         url="https://grafana.example.com/d/api-overview",
         title="api overview dashboard",
+        at=at(7),
         author="lee",
     )
 
@@ -167,18 +168,21 @@ def _rule_out_the_usual(session: Session, incident_id: int, at: Any) -> None:
         session=session,
         incident_id=incident_id,
         statement="the payments provider is down",
+        at=at(9),
         author="marco",
     )
     database = notebook.add_hypothesis(
         session=session,
         incident_id=incident_id,
         statement="the orders database is overloaded",
+        at=at(10),
         author="jun",
     )
     notebook.decide(
         session=session,
         hypothesis_id=provider.id,
         status=HypothesisStatus.ELIMINATED,
+        at=at(13),
         author="marco",
         why="provider status page green; no timeouts to payments-gateway in the api logs",
         evidence=[EvidenceItem(kind="link", value="https://status.payments.example.com")],
@@ -187,6 +191,7 @@ def _rule_out_the_usual(session: Session, incident_id: int, at: Any) -> None:
         session=session,
         hypothesis_id=database.id,
         status=HypothesisStatus.ELIMINATED,
+        at=at(15),
         author="jun",
         why="database CPU 35%, p99 query time flat at 4 ms since the morning",
         evidence=[
@@ -211,7 +216,7 @@ def _rule_out_the_usual(session: Session, incident_id: int, at: Any) -> None:
 
 def _fix(session: Session, incident_id: int, result: Any, truth: Any, at: Any) -> None:
     suspect = next((s for s in result.suspects if truth.accepts(s.kind, s.ref)), None)
-    cause = _cause_hypothesis(session, incident_id, suspect, truth)
+    cause = _cause_hypothesis(session, incident_id, suspect, truth, at(12))
     incidents.transition(
         session=session,
         incident_id=incident_id,
@@ -234,6 +239,7 @@ def _fix(session: Session, incident_id: int, result: Any, truth: Any, at: Any) -
         session=session,
         hypothesis_id=cause,
         status=HypothesisStatus.CONFIRMED,
+        at=at(19),
         author="priya",
         why="only requests served by the new release failed, from the minute it landed; "
         f"the errors stopped after the rollback (A{rollback.id})",
@@ -265,7 +271,9 @@ def _fix(session: Session, incident_id: int, result: Any, truth: Any, at: Any) -
     )
 
 
-def _cause_hypothesis(session: Session, incident_id: int, suspect: Any, truth: Any) -> int:
+def _cause_hypothesis(
+    session: Session, incident_id: int, suspect: Any, truth: Any, when: datetime
+) -> int:
     """The investigation's hypothesis for the real cause, or the team's own if it was missed."""
     if suspect is not None:
         incident = incidents.get(session=session, incident_id=incident_id)
@@ -277,6 +285,7 @@ def _cause_hypothesis(session: Session, incident_id: int, suspect: Any, truth: A
         session=session,
         incident_id=incident_id,
         author="priya",
+        at=when,
         statement=f"the release {truth.answer.ref} broke the api",
     )
     return own.id

@@ -113,6 +113,11 @@ def iso_z(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+def iso_seconds(moment: datetime) -> str:
+    """ISO 8601 UTC to the second, for sentences people read ('2026-03-04T14:02:10Z')."""
+    return iso_z(moment.replace(microsecond=0))
+
+
 def ensure_utc(moment: datetime) -> datetime:
     """Attach UTC to a naive datetime read back from a database that drops the offset."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -25,6 +25,7 @@ action_app = typer.Typer(
     help="Changes tried during the response, and what they did.", no_args_is_help=True
 )
 
+AT_OPTION = typer.Option(None, "--at", help="When it happened, if not now (14:02, -10m, ISO 8601).")
 LINK_OPTION = typer.Option(
     [], "--link", help="A URL that backs this up (dashboard, log search); repeatable."
 )
@@ -57,6 +58,12 @@ def _read_output(path: Path) -> str:
         ) from exc
 
 
+def _when(context: Any, text: str | None) -> Any:
+    from warroom.timeutil import parse_time
+
+    return parse_time(text, tz=context.tz) if text else None
+
+
 def _incident(text: str) -> int:
     from warroom.incidents.service import parse_ref
 
@@ -78,6 +85,7 @@ def hypothesis_add(
     ),
     link: list[str] = LINK_OPTION,
     finding: list[str] = FINDING_OPTION,
+    at: str | None = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write down a possible cause. It stays open until you eliminate or confirm it."""
@@ -92,6 +100,7 @@ def hypothesis_add(
             statement=statement,
             author=context.settings.user,
             evidence=_evidence(link, finding, None),
+            at=_when(context, at),
         )
         view = HypothesisView.model_validate(row)
     emit(view, as_json=as_json, human=lambda c: c.print(f"H{view.id} open: {view.statement}"))
@@ -104,6 +113,7 @@ def _decide(
     why: str,
     evidence: list[Any],
     as_json: bool,
+    at: str | None = None,
 ) -> None:
     from warroom.incidents import notebook
     from warroom.incidents.schemas import HypothesisView
@@ -117,6 +127,7 @@ def _decide(
             why=why,
             author=context.settings.user,
             evidence=evidence,
+            at=_when(context, at),
         )
         view = HypothesisView.model_validate(row)
     emit(
@@ -137,11 +148,18 @@ def hypothesis_eliminate(
     link: list[str] = LINK_OPTION,
     finding: list[str] = FINDING_OPTION,
     output: Path | None = OUTPUT_OPTION,
+    at: str | None = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Rule a cause out, saying why (and citing evidence), so nobody chases it again."""
     _decide(
-        ctx, hypothesis, HypothesisStatus.ELIMINATED, why, _evidence(link, finding, output), as_json
+        ctx,
+        hypothesis,
+        HypothesisStatus.ELIMINATED,
+        why,
+        _evidence(link, finding, output),
+        as_json,
+        at,
     )
 
 
@@ -153,11 +171,18 @@ def hypothesis_confirm(
     link: list[str] = LINK_OPTION,
     finding: list[str] = FINDING_OPTION,
     output: Path | None = OUTPUT_OPTION,
+    at: str | None = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Confirm a cause, saying what proves it."""
     _decide(
-        ctx, hypothesis, HypothesisStatus.CONFIRMED, why, _evidence(link, finding, output), as_json
+        ctx,
+        hypothesis,
+        HypothesisStatus.CONFIRMED,
+        why,
+        _evidence(link, finding, output),
+        as_json,
+        at,
     )
 
 

@@ -55,6 +55,11 @@ def when(moment: datetime | None, tz: tzinfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
 
 
+def short_when(moment: datetime, tz: tzinfo) -> str:
+    """'05-04 14:02:10' — the timeline's column; the zone is in the table title."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M:%S")
+
+
 def status_text(status: str) -> Text:
     return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
 
@@ -146,15 +151,16 @@ def actions_table(rows: Sequence[ActionView], tz: tzinfo) -> Table:
 
 
 def timeline_table(rows: Sequence[TimelineEntryView], tz: tzinfo, title: str = "Timeline") -> Table:
-    table = Table(title=title, title_justify="left", expand=True)
-    table.add_column("#", justify="right", width=4)
-    table.add_column("when", width=24)
-    table.add_column("kind", width=15)
-    table.add_column("who", width=12, overflow="fold")
-    table.add_column("what", ratio=1, overflow="fold")
+    zone_name = datetime.now(tz).tzname() or "UTC"
+    table = Table(title=f"{title} (times {zone_name})", title_justify="left", expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("who", max_width=10, overflow="fold")
+    table.add_column("what", ratio=1, min_width=30, overflow="fold")
     for row in rows:
         kind = Text(row.kind.replace("_", " "), style=KIND_STYLE.get(row.kind, ""))
-        table.add_row(str(row.seq), when(row.occurred_at, tz), kind, row.author, row.text)
+        table.add_row(str(row.seq), short_when(row.occurred_at, tz), kind, row.author, row.text)
     return table
 
 

@@ -71,7 +71,7 @@ def _headline(report: dict[str, Any]) -> str:
         "; ".join(f"{s['kind']} {s['ref']} ({s['score']:.2f})" for s in suspects[:3])
         or "no suspect"
     )
-    start = f"errors started at {onset}" if onset else "no clear onset"
+    start = f"errors started at {onset[:19]}Z" if onset else "no clear onset"
     ruled_out = len(report.get("eliminated", []))
     return f"Investigation: {start}; top suspects: {top}; {ruled_out} causes ruled out"
 

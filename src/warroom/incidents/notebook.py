@@ -55,8 +55,11 @@ def add_hypothesis(
     author: str,
     evidence: Sequence[EvidenceItem] = (),
     source_key: str | None = None,
+    at: datetime | None = None,
 ) -> Hypothesis:
-    """Write down a possible cause, open until it is eliminated or confirmed."""
+    """Write down a possible cause, open until it is eliminated or confirmed.
+
+    `at` backdates it, for notes written up after the fact."""
     incident = get(session=session, incident_id=incident_id)
     if not statement.strip():
         raise InputError(
@@ -67,13 +70,14 @@ def add_hypothesis(
         statement=statement.strip(),
         status=HypothesisStatus.OPEN.value,
         created_by=author,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
         evidence=_evidence_json(evidence),
         source_key=source_key,
     )
     session.add(hypothesis)
     session.flush()
-    _log(session, hypothesis, f"Hypothesis H{hypothesis.id} opened: {hypothesis.statement}", author)
+    text = f"Hypothesis H{hypothesis.id} opened: {hypothesis.statement}"
+    _log(session, hypothesis, text, author, at=hypothesis.created_at)
     return hypothesis
 
 
@@ -93,6 +97,7 @@ def decide(
     why: str,
     author: str,
     evidence: Sequence[EvidenceItem] = (),
+    at: datetime | None = None,
 ) -> Hypothesis:
     """Eliminate, confirm or reopen a hypothesis. The why is required: it is the point."""
     hypothesis = get_hypothesis(session=session, hypothesis_id=hypothesis_id, for_update=True)
@@ -108,11 +113,19 @@ def decide(
     previous = hypothesis.status
     hypothesis.status = status.value
     hypothesis.why = why.strip()
-    hypothesis.decided_by, hypothesis.decided_at = author, utcnow()
+    hypothesis.decided_by, hypothesis.decided_at = author, at or utcnow()
     hypothesis.evidence = [*hypothesis.evidence, *_evidence_json(evidence)]
     past = {"eliminate": "eliminated", "confirm": "confirmed", "reopen": "reopened"}[verb]
     text = f"Hypothesis H{hypothesis.id} {past}: {hypothesis.statement} — because {hypothesis.why}"
-    _log(session, hypothesis, text, author, previous=previous, evidence=_evidence_json(evidence))
+    _log(
+        session,
+        hypothesis,
+        text,
+        author,
+        at=hypothesis.decided_at,
+        previous=previous,
+        evidence=_evidence_json(evidence),
+    )
     return hypothesis
 
 
@@ -133,6 +146,7 @@ def _log(
     text: str,
     author: str,
     *,
+    at: datetime | None = None,
     previous: str | None = None,
     evidence: list[dict[str, str | None]] | None = None,
 ) -> TimelineEntry:
@@ -142,6 +156,7 @@ def _log(
         kind=EntryKind.HYPOTHESIS,
         text=text,
         author=author,
+        occurred_at=at,
         data={
             "hypothesis_id": hypothesis.id,
             "status": hypothesis.status,
@@ -267,7 +282,13 @@ def add_note(
 
 
 def add_link(
-    *, session: Session, incident_id: int, url: str, author: str, title: str | None = None
+    *,
+    session: Session,
+    incident_id: int,
+    url: str,
+    author: str,
+    title: str | None = None,
+    at: datetime | None = None,
 ) -> TimelineEntry:
     incident = get(session=session, incident_id=incident_id)
     if not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", url.strip(), re.IGNORECASE):
@@ -279,5 +300,6 @@ def add_link(
         kind=EntryKind.LINK,
         text=f"Link: {label}",
         author=author,
+        occurred_at=at,
         data={"url": url.strip(), "title": title},
     )

@@ -18,7 +18,7 @@ from warroom.errors import ConflictError, InputError, NotFoundError
 from warroom.incidents import lifecycle, roles, timeline
 from warroom.incidents.enums import EntryKind, IncidentStatus, KeyTime, Role
 from warroom.incidents.models import Incident, IncidentService
-from warroom.timeutil import format_duration, iso_z, utcnow
+from warroom.timeutil import format_duration, iso_seconds, iso_z, utcnow
 
 _REF = re.compile(r"^\s*(?:inc-?)?(\d+)\s*$", re.IGNORECASE)
 
@@ -103,7 +103,12 @@ def declare(
     )
     if commander:
         roles.assign(
-            session=session, incident=incident, role=Role.COMMANDER, person=commander, author=author
+            session=session,
+            incident=incident,
+            role=Role.COMMANDER,
+            person=commander,
+            author=author,
+            at=incident.declared_at,
         )
     return incident
 
@@ -230,8 +235,8 @@ def mark_time(
     setattr(incident, key.column, at)
     _check_time_order(incident)
     label = key.value.replace("_", " ")
-    text = f"{label.capitalize()} at {iso_z(at)}" + (
-        f" (was {iso_z(previous)})" if previous else ""
+    text = f"{label.capitalize()} at {iso_seconds(at)}" + (
+        f" (was {iso_seconds(previous)})" if previous else ""
     )
     timeline.append(
         session=session,

@@ -23,7 +23,7 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Finding, Test
 from warroom.analysis.series import error_series, nice_bin
 from warroom.analysis.signatures import signature
-from warroom.timeutil import iso_z
+from warroom.timeutil import iso_seconds, iso_z
 
 FINE_BINS = 600
 QUESTION = "When did the errors start?"
@@ -159,7 +159,9 @@ def _onset_finding(
     confidence: float,
 ) -> Finding:
     sig = f" The first new error was {dominant!r}." if dominant else ""
-    statement = f"Errors started at {iso_z(at)}: {_versus(c)} ({c.ratio:.1f}x the error rate).{sig}"
+    statement = (
+        f"Errors started at {iso_seconds(at)}: {_versus(c)} ({c.ratio:.1f}x the error rate).{sig}"
+    )
     return Finding(
         id="onset:error_onset",
         analyzer=Onset.id,
@@ -195,12 +197,14 @@ def _first_host_finding(hosts: list[dict[str, Any]]) -> Finding:
     first = hosts[0]
     if len(hosts) == 1:
         lag = 0.0
-        statement = f"Only {first['host']} shows the new error, first at {iso_z(first['first'])}."
+        statement = (
+            f"Only {first['host']} shows the new error, first at {iso_seconds(first['first'])}."
+        )
     else:
         second = hosts[1]
         lag = (second["first"] - first["first"]).total_seconds()
         statement = (
-            f"{first['host']} failed first at {iso_z(first['first'])}; the next host "
+            f"{first['host']} failed first at {iso_seconds(first['first'])}; the next host "
             f"({second['host']}) followed {lag:.0f} s later, {len(hosts)} hosts in all."
         )
     return Finding(
