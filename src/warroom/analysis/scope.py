@@ -1,0 +1,296 @@
+"""Slices of the traffic: what a change reached, counted in the engine.
+
+A change reaches a slice of the events: its listed hosts, else every host of its service, else
+everything. `Topology` (which hosts log which services, one small aggregate) resolves that slice
+against the names the logs actually use; host names match without case or domain, so a change
+listing `web-2.prod.example.com` reaches the logs of `web-2`. `tally` counts events, errors and
+one error signature for several (slice, window) pairs in a single scan; `error_examples` fetches
+a few real error lines; `group_counts` gives each host's (container's, service's, version's)
+errors and events in the incident and the baseline. Only aggregates come back to Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import ibis
+
+from warroom.analysis import signals
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.signatures import signature
+from warroom.analysis.windows import Window
+from warroom.timeutil import iso_z
+
+VERSION_KEYS = ("version", "app.version", "service.version", "app_version", "release")
+
+
+def since_onset(ctx: AnalysisContext) -> Window:
+    """The incident window, from the onset on when the onset falls inside it."""
+    at = ctx.facts.get("onset", {}).get("at")
+    window = ctx.incident
+    if at is not None and window.start < at < window.end:
+        return Window(at, window.end, "incident since the onset")
+    return window
+
+
+def group_key(events: Any, dimension: str) -> Any:
+    """Ibis expression naming each event's group: a column, or the version from `attrs`."""
+    if dimension == "version":
+        return ibis.coalesce(*(events.attrs.get(k) for k in VERSION_KEYS))
+    return events[dimension]
+
+
+def group_counts(
+    ctx: AnalysisContext, dimension: str, window: Window
+) -> list[tuple[str | None, str, str, int, int]]:
+    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'."""
+    events = ctx.table("events")
+    period = ibis.cases(
+        (ctx.in_window(events.ts, window), "incident"),
+        (ctx.in_baseline(events.ts), "baseline"),
+        else_=None,
+    )
+    rows = events.mutate(
+        key=group_key(events, dimension), period=period, err=signals.is_error(events).cast("int64")
+    )
+    rows = rows.filter(rows.period.notnull() & rows.key.notnull())
+    grouped = rows.group_by(["service", "key", "period"]).aggregate(
+        n=rows.count(), e=rows.err.sum()
+    )
+    return [
+        (
+            r.service if isinstance(r.service, str) else None,
+            str(r.key),
+            r.period,
+            int(r.e),
+            int(r.n),
+        )
+        for r in grouped.execute().itertuples()
+    ]
+
+
+def short_host(name: str) -> str:
+    """`WEB-2.prod.example.com` -> `web-2`: how host names are compared across sources."""
+    return name.strip().lower().split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The hosts and services the logs name, and which hosts serve which service."""
+
+    hosts: tuple[str, ...]
+    hosts_by_service: Mapping[str, tuple[str, ...]]
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(sorted(self.hosts_by_service))
+
+
+def topology(ctx: AnalysisContext) -> Topology:
+    events = ctx.table("events")
+    pairs = events.filter(events.host.notnull()).select("host", "service").distinct().execute()
+    by_service: dict[str, set[str]] = {}
+    for row in pairs.itertuples():
+        if isinstance(row.service, str):
+            by_service.setdefault(row.service, set()).add(row.host)
+    return Topology(
+        hosts=tuple(sorted(set(pairs["host"]))),
+        hosts_by_service={s: tuple(sorted(h)) for s, h in sorted(by_service.items())},
+    )
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The events a change reached, and the events to compare them with."""
+
+    hosts: tuple[str, ...] | None  # None: every host
+    service: str | None  # None: every service
+    reach: frozenset[str]  # the hosts it reached, as the logs name them
+    label: str  # "api (3 hosts)", "web-2, web-5 (web)", "every host"
+
+    def where(self, events: Any) -> Any:
+        """Ibis boolean: an event in this slice."""
+        condition = ibis.literal(True)
+        if self.service is not None:
+            condition &= events.service == self.service
+        if self.hosts is not None:
+            condition &= events.host.isin(list(self.hosts) or [""])
+        return condition
+
+    @property
+    def has_peers(self) -> bool:
+        """False when it reached everything: there is nothing it did not reach."""
+        return self.hosts is not None or self.service is not None
+
+    def others(self, events: Any) -> Any | None:
+        """Ibis boolean for the peers that did not get it, or None when it reached everything."""
+        if self.hosts is not None:
+            peers = events.host.notnull() & ~events.host.isin(list(self.hosts) or [""])
+            return peers & (events.service == self.service) if self.service else peers
+        if self.service is not None:
+            return events.service.notnull() & (events.service != self.service)
+        return None
+
+
+def change_slice(topo: Topology, *, hosts: Sequence[str], service: str | None) -> Slice:
+    """The slice a change with these `hosts` (empty: all) and `service` reached.
+
+    Listed hosts the logs never name fall back to the service (or everything), said in the label.
+    """
+    known_service = service if service in topo.hosts_by_service else None
+    unseen = ""
+    if hosts:
+        wanted = {short_host(h) for h in hosts}
+        matched = tuple(h for h in topo.hosts if short_host(h) in wanted)
+        if matched:
+            where = f" ({known_service})" if known_service else ""
+            return Slice(matched, known_service, frozenset(matched), ", ".join(matched) + where)
+        unseen = f" ({', '.join(sorted(hosts))} not in the logs)"
+    if known_service is not None:
+        reach = topo.hosts_by_service[known_service]
+        label = f"{known_service} ({_hosts(reach)}){unseen}"
+        return Slice(None, known_service, frozenset(reach), label)
+    return Slice(None, None, frozenset(topo.hosts), f"every host ({_hosts(topo.hosts)}){unseen}")
+
+
+def _hosts(names: Sequence[str]) -> str:
+    count = len(names)
+    return "1 host" if count == 1 else ("both hosts" if count == 2 else f"all {count} hosts")
+
+
+@dataclass(frozen=True)
+class Tally:
+    events: int
+    errors: int
+    signature: int  # errors with the given signature
+
+    @property
+    def share(self) -> float:
+        return self.errors / self.events if self.events else 0.0
+
+
+def tally(
+    ctx: AnalysisContext,
+    parts: Mapping[str, tuple[Any, Window]],
+    *,
+    dominant: str | None = None,
+) -> dict[str, Tally]:
+    """For each name: events, errors and `dominant`-signature errors where (condition, window)."""
+    events = ctx.table("events")
+    error = signals.is_error(events)
+    matches = (
+        ibis.ifelse(error, signature(events) == dominant, False)
+        if dominant is not None
+        else ibis.literal(False)
+    )
+    metrics: dict[str, Any] = {}
+    for name, (condition, window) in parts.items():
+        inside = condition(events) & ctx.in_window(events.ts, window)
+        metrics[f"{name}__n"] = inside.cast("int64").sum()
+        metrics[f"{name}__e"] = (inside & error).cast("int64").sum()
+        metrics[f"{name}__s"] = (inside & matches).cast("int64").sum()
+    row = events.aggregate(**metrics).execute().iloc[0]
+    return {
+        name: Tally(_int(row[f"{name}__n"]), _int(row[f"{name}__e"]), _int(row[f"{name}__s"]))
+        for name in parts
+    }
+
+
+def _int(value: Any) -> int:
+    """Sums over no rows come back as NULL (NaN/NA in pandas)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def error_examples(
+    ctx: AnalysisContext, condition: Any, window: Window, *, limit: int
+) -> tuple[str, ...]:
+    """Up to `limit` real error lines in the slice and window, earliest first."""
+    events = ctx.table("events")
+    rows = events.filter(
+        condition(events) & signals.is_error(events) & ctx.in_window(events.ts, window)
+    )
+    texts = {
+        name: rows[name].cast("string").fill_null("")
+        for name in ("host", "status", "method", "path", "exception_type", "message")
+    }
+    ordered = rows.select("ts", "source", "line", **texts).order_by(["ts", "source", "line"])
+    first = ordered.limit(limit).execute()
+    return tuple(_example(row) for row in first.itertuples())
+
+
+def _example(row: Any) -> str:
+    head = " ".join(p for p in (row.host, row.status, row.method, row.path) if p)
+    body = ": ".join(p for p in (row.exception_type, row.message) if p)
+    return f"{iso_z(aware(row.ts))} {head} {body}".replace("  ", " ").strip()[:300]
+
+
+def aware(moment: Any) -> datetime:
+    """A timestamp read from a table (naive UTC) as an aware UTC datetime."""
+    value: datetime = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+ROLLOUT = timedelta(
+    minutes=15
+)  # a deploy rolls out over minutes: all of it counts as "at the onset"
+FADE = timedelta(minutes=45)  # then the weight halves at ROLLOUT + FADE (1 h) and keeps fading
+GRACE = timedelta(minutes=2)  # the onset is known to a minute or so; a change this late may be it
+OFF_SCOPE = 0.1  # a change that reached none of the failing hosts
+UNSCOPED = 0.6  # a change tied to no service, while the errors sit in one
+OTHER_SERVICE = 0.2  # a change to another service than the failing one
+
+
+def timing_weight(lag: timedelta) -> float:
+    """1 for a change up to ROLLOUT before the onset (or within GRACE after), fading with age."""
+    if lag < -GRACE:
+        return 0.0
+    if lag <= ROLLOUT:
+        return 1.0
+    return 1.0 / (1.0 + (lag - ROLLOUT) / FADE)
+
+
+@dataclass(frozen=True)
+class ScopeMatch:
+    weight: float  # 0..1
+    why: str
+    explains: tuple[str, ...] = ()  # failing hosts this change accounts for
+
+
+def scope_match(reached: Slice, *, version: str | None, spread: Mapping[str, Any]) -> ScopeMatch:
+    """How well what a change reached matches where `spread` found the errors."""
+    if version and version in spread.get("versions", ()):
+        return ScopeMatch(1.0, f"the errors concentrate on version {version}, which it shipped")
+    failing = frozenset(spread.get("hosts", ()))
+    if failing:
+        return _host_match(reached.reach, failing)
+    services = list(spread.get("services", ()))
+    if not services:
+        return ScopeMatch(1.0, "the errors are not confined to one service or host")
+    where = ", ".join(services)
+    if reached.service in services:
+        return ScopeMatch(1.0, f"it changed {reached.service}, where the errors are")
+    if reached.service is None:
+        return ScopeMatch(UNSCOPED, f"it is not tied to one service, and the errors are in {where}")
+    return ScopeMatch(OTHER_SERVICE, f"it changed {reached.service}, but the errors are in {where}")
+
+
+def _host_match(reach: frozenset[str], failing: frozenset[str]) -> ScopeMatch:
+    overlap = reach & failing
+    names = ", ".join(sorted(failing))
+    if reach == failing:
+        return ScopeMatch(
+            1.0, f"it reached exactly the failing hosts ({names})", tuple(sorted(failing))
+        )
+    if not overlap:
+        return ScopeMatch(OFF_SCOPE, f"it reached none of the failing hosts ({names})")
+    jaccard = len(overlap) / len(reach | failing)
+    return ScopeMatch(
+        max(jaccard, OFF_SCOPE),
+        f"it reached {len(reach)} hosts, of which {len(overlap)} fail (the failing: {names})",
+    )
