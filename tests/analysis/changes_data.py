@@ -111,3 +111,39 @@ def run(con: duckdb.DuckDBPyConnection, *, window: bool = True) -> Investigation
         request=request,
         analyzers=[Onset(), Spread(), Changes()],
     )
+
+
+def tag_versions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    service: str,
+    old: str,
+    new: str,
+    hosts: Sequence[str],
+    since: datetime,
+) -> None:
+    """Write `attrs.version` on a service's events: `new` on `hosts` from `since`, else `old`."""
+    con.execute(
+        "UPDATE events SET attrs = MAP {'version': CASE WHEN host IN (SELECT unnest(?)) "
+        "AND ts >= ? THEN ? ELSE ? END} WHERE service = ?",
+        [list(hosts), since.replace(tzinfo=None), new, old, service],
+    )
+
+
+def name_containers(con: duckdb.DuckDBPyConnection) -> None:
+    """One container per host, named after it (`api-2-c1`)."""
+    con.execute("UPDATE events SET container = host || '-c1'")
+
+
+def errors_in(frame: pd.DataFrame, mask: pd.Series) -> tuple[int, int]:
+    """(errors, events) under `mask`, counted in pandas: an independent check on the engine."""
+    failed = (
+        (frame["status"].fillna(0) >= 500)
+        | frame["level"].isin(["error", "fatal"])
+        | frame["exception_type"].notna()
+    )
+    return int((failed & mask).sum()), int(mask.sum())
+
+
+def between(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.Series:
+    return (frame["ts"] >= start.replace(tzinfo=None)) & (frame["ts"] < end.replace(tzinfo=None))

@@ -264,11 +264,13 @@ class ScopeMatch:
 
 def scope_match(reached: Slice, *, version: str | None, spread: Mapping[str, Any]) -> ScopeMatch:
     """How well what a change reached matches where `spread` found the errors."""
-    if version and version in spread.get("versions", ()):
-        return ScopeMatch(1.0, f"the errors concentrate on version {version}, which it shipped")
     failing = frozenset(spread.get("hosts", ()))
-    if failing:
-        return _host_match(reached.reach, failing)
+    hosts = _host_match(reached.reach, failing) if failing else None
+    if version and version in spread.get("versions", ()):
+        why = f"the errors concentrate on version {version}, which it shipped"
+        return ScopeMatch(1.0, why, hosts.explains if hosts else ())
+    if hosts is not None:
+        return hosts
     services = list(spread.get("services", ()))
     if not services:
         return ScopeMatch(1.0, "the errors are not confined to one service or host")

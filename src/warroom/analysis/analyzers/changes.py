@@ -1,10 +1,10 @@
 """Changes: what changed just before the errors started?
 
 Detects: change events (deploy, rollback, config, feature flag, migration, infra) and git commits
-in the LOOKBACK before the onset, weighed by
+in the 6 hours before the onset, weighed by
 - timing: up to 15 min before the onset counts fully (a deploy rolls out over minutes), older
-  changes fade (half at 1 h, a fifth at 3 h); one after the onset (beyond a 2 min grace for the
-  onset's own uncertainty) is ruled out;
+  changes fade (half at 1 h, about a fifth at 3 h); one after the onset (beyond a 2 min grace for
+  the onset's own uncertainty) is ruled out;
 - a cohort test on the events it reached (its hosts, else its service's, else all): during the
   incident against the peers it did not reach (Fisher), and after the onset against the hour
   before it (Poisson rate ratio), BH-corrected over every test of this analyzer;

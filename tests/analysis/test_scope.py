@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.analysis.changes_data import API, FLEET, ONSET, WEB, between, errors_in, fleet, store
+from tests.analysis.synthetic import T0
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.scope import (
+    OFF_SCOPE,
+    OTHER_SERVICE,
+    UNSCOPED,
+    Topology,
+    change_slice,
+    error_examples,
+    scope_match,
+    short_host,
+    tally,
+    timing_weight,
+    topology,
+)
+from warroom.analysis.windows import Window, make_windows
+
+TOPO = Topology(
+    hosts=tuple(sorted(h for hosts in FLEET.values() for h in hosts)),
+    hosts_by_service={s: tuple(sorted(h)) for s, h in sorted(FLEET.items())},
+)
+
+
+def test_scope_short_host_ignores_case_and_domain() -> None:
+    assert short_host(" WEB-2.prod.example.com ") == "web-2"
+    assert short_host("api-1") == "api-1"
+
+
+def test_scope_change_slice_listed_hosts_service_or_everything() -> None:
+    listed = change_slice(TOPO, hosts=["WEB-2.prod.example.com", "web-5"], service="web")
+    assert listed.hosts == ("web-2", "web-5") and listed.service == "web"
+    assert listed.reach == {"web-2", "web-5"} and listed.label == "web-2, web-5 (web)"
+    service = change_slice(TOPO, hosts=[], service="api")
+    assert service.hosts is None and service.reach == set(API)
+    assert service.label == "api (all 3 hosts)" and service.has_peers
+    everything = change_slice(TOPO, hosts=[], service="payments-db")
+    assert everything.service is None and everything.reach == set(TOPO.hosts)
+    assert not everything.has_peers
+    unseen = change_slice(TOPO, hosts=["db-1"], service="checkout")
+    assert unseen.label == "checkout (both hosts) (db-1 not in the logs)"
+
+
+def test_scope_timing_weight_fades_with_age_and_stops_after_the_onset() -> None:
+    assert timing_weight(timedelta(minutes=-3)) == 0.0
+    assert timing_weight(timedelta(seconds=-60)) == 1.0  # within the onset's uncertainty
+    assert timing_weight(timedelta(minutes=10)) == 1.0
+    assert timing_weight(timedelta(hours=1)) == pytest.approx(0.5)
+    assert timing_weight(timedelta(hours=3)) == pytest.approx(1 / (1 + 165 / 45))
+    assert timing_weight(timedelta(hours=2)) < timing_weight(timedelta(minutes=30))
+
+
+def test_scope_match_against_the_spread() -> None:
+    canary = change_slice(TOPO, hosts=["web-2", "web-5"], service="web")
+    web = change_slice(TOPO, hosts=[], service="web")
+    spread = {"hosts": ["web-2", "web-5"], "services": ["web"], "versions": []}
+    exact = scope_match(canary, version=None, spread=spread)
+    assert exact.weight == 1.0 and exact.explains == ("web-2", "web-5")
+    wide = scope_match(web, version=None, spread=spread)
+    assert wide.weight == pytest.approx(2 / 6) and wide.explains == ()
+    assert "it reached 6 hosts, of which 2 fail" in wide.why
+    api = change_slice(TOPO, hosts=[], service="api")
+    assert scope_match(api, version=None, spread=spread).weight == OFF_SCOPE
+    by_service = {"hosts": [], "services": ["api"], "versions": []}
+    assert scope_match(api, version=None, spread=by_service).weight == 1.0
+    assert scope_match(web, version=None, spread=by_service).weight == OTHER_SERVICE
+    anywhere = change_slice(TOPO, hosts=[], service=None)
+    assert scope_match(anywhere, version=None, spread=by_service).weight == UNSCOPED
+    versioned = {"hosts": [], "services": ["api"], "versions": ["2.14.0"]}
+    match = scope_match(web, version="2.14.0", spread=versioned)
+    assert match.weight == 1.0 and "version 2.14.0" in match.why
+    assert scope_match(web, version=None, spread={}).weight == 1.0
+
+
+def _context(con: object) -> AnalysisContext:
+    windows = make_windows(
+        (ONSET, T0 + timedelta(hours=6)),
+        baselines=None,
+        data_start=T0,
+        data_end=T0 + timedelta(hours=6),
+        timezone="UTC",
+        source="given",
+    )
+    return AnalysisContext(con=con, windows=windows, row_counts={"events": 1})
+
+
+def test_scope_tally_counts_slices_in_windows_like_pandas() -> None:
+    frame = fleet(seed=7)
+    con = store(frame)
+    ctx = _context(con)
+    web = change_slice(topology(ctx), hosts=["web-1", "web-2"], service="web")
+    after = Window(ONSET, T0 + timedelta(hours=6), "after")
+    before = Window(ONSET - timedelta(hours=1), ONSET, "before")
+    counts = tally(
+        ctx,
+        {"after": (web.where, after), "before": (web.where, before), "peers": (web.others, after)},
+        dominant="HTTP 500",
+    )
+    on_web = frame["host"].isin(["web-1", "web-2"]) & (frame["service"] == "web")
+    peers = frame["host"].isin(WEB) & ~frame["host"].isin(["web-1", "web-2"])
+    expected_after = errors_in(frame, on_web & between(frame, after.start, after.end))
+    assert (counts["after"].errors, counts["after"].events) == expected_after
+    expected_before = errors_in(frame, on_web & between(frame, before.start, before.end))
+    assert (counts["before"].errors, counts["before"].events) == expected_before
+    assert (counts["peers"].errors, counts["peers"].events) == errors_in(
+        frame, peers & between(frame, after.start, after.end)
+    )
+    # every background error is a bare HTTP 500 with no exception: the signature counts them all
+    assert counts["after"].signature == counts["after"].errors > 0
+
+
+def test_scope_error_examples_are_real_lines_in_time_order() -> None:
+    frame = fleet(seed=8)
+    con = store(frame)
+    ctx = _context(con)
+    window = Window(ONSET, T0 + timedelta(hours=6), "after")
+    examples = error_examples(ctx, lambda e: e.host == "api-2", window, limit=3)
+    assert len(examples) == 3
+    assert all(" api-2 500 GET /api/orders upstream failed" in line for line in examples)
+    assert list(examples) == sorted(examples)
