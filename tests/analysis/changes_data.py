@@ -20,6 +20,7 @@ from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.investigate import WindowRequest, investigate
 from warroom.analysis.investigation import Investigation
+from warroom.evidence.schema import TABLES
 
 WEB = [f"web-{i}" for i in range(1, 7)]
 API = [f"api-{i}" for i in range(1, 4)]
@@ -105,9 +106,19 @@ def add_change(
 def run(con: duckdb.DuckDBPyConnection, *, window: bool = True) -> Investigation:
     """Onset, spread and changes over the store, in the fixed incident window by default."""
     request = WindowRequest(incident=WINDOW) if window else None
+    count = {t: len(con.table(t)) for t in TABLES}
+    inputs = {
+        "events": count["events"],
+        "metrics_samples": count["metrics"],
+        "changes": count["changes"],
+        "cron_jobs": count["cron_jobs"],
+        "reports": count["reports"],
+        "rejected_lines": 0,
+        "skipped": [],
+    }
     return investigate(
         con,
-        inputs={"events": 0},
+        inputs=inputs,
         request=request,
         analyzers=[Onset(), Spread(), Changes()],
     )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+import jsonschema
 import pandas as pd
 import pytest
 
@@ -26,6 +28,7 @@ from warroom.analysis.cohorts import cohort_tests
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.investigate import WindowRequest, resolve_windows
 from warroom.analysis.investigation import Investigation
+from warroom.analysis.schemas import investigation_schema
 from warroom.analysis.scope import Tally, Topology, change_slice
 from warroom.analysis.windows import Window
 from warroom.timeutil import format_duration
@@ -125,6 +128,16 @@ def test_changes_commit_a_deploy_names_merges_into_it_and_loose_commits_are_weak
     assert commit.evidence["weights"]["commit"] == 0.3
     assert commit.score <= 0.3
     assert commit.statement.startswith("Commit bbbbbbbbbb ('x') came ")
+
+
+def test_changes_investigation_json_follows_the_contract(bad_deploy: Story) -> None:
+    document = bad_deploy.result.to_json()
+    jsonschema.validate(document, investigation_schema())
+    json.dumps(document, allow_nan=False)  # strict JSON: no NaN or infinity anywhere
+    suspect = document["suspects"][0]
+    assert suspect["finding_ids"] == ["changes:change:CHG-7"]
+    eliminated = {e["cause"]: e for e in document["eliminated"]}
+    assert eliminated["a single bad host"]["finding_ids"] == ["spread:host_spread:api"]
 
 
 def test_changes_canary_outranks_the_hosts_it_explains_and_a_wider_deploy() -> None:

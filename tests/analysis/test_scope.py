@@ -75,7 +75,10 @@ def test_scope_match_against_the_spread() -> None:
     versioned = {"hosts": [], "services": ["api"], "versions": ["2.14.0"]}
     match = scope_match(web, version="2.14.0", spread=versioned)
     assert match.weight == 1.0 and "version 2.14.0" in match.why
-    assert scope_match(web, version=None, spread={}).weight == 1.0
+    unknown = scope_match(web, version=None, spread={})
+    assert unknown.weight == 1.0 and "the spread analysis did not run" in unknown.why
+    everywhere = scope_match(web, version=None, spread={"hosts": [], "services": []})
+    assert everywhere.why == "the errors are not confined to one service or host"
 
 
 def _context(con: object) -> AnalysisContext:

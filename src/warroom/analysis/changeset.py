@@ -194,34 +194,54 @@ def _clears(q: float | None, effect: float, params: Params) -> bool:
 
 def ruled_out(a: Assessment, ctx: AnalysisContext) -> str | None:
     """Why the data rules this change out; None when it stands; '' when it cannot be tested."""
-    t, params, where = a.tests, ctx.params, a.reached.label
-    span = format_duration(a.before_window.end - a.before_window.start)
-    if t.signature is not None and not _clears(t.signature.p_value, t.signature.ratio, params):
-        dominant = ctx.facts["onset"].get("signature")
-        return (
-            f"the error {dominant!r} already occurred on {where} before it: "
-            f"{rate(a.before.signature, a.before.events)} events in the {span} before vs "
-            f"{rate(a.after.signature, a.after.events)} since the onset "
-            f"(rate ratio {t.signature.ratio:.1f}, p = {t.signature.p_value:.2g})"
-        )
-    if (
-        t.versus is not None
-        and a.peers is not None
-        and not _clears(a.q_versus, t.versus.lift, params)
-    ):
-        return (
-            f"errors were not higher on {where}: {rate(a.after.errors, a.after.events)} events "
-            f"failed there since the onset vs {rate(a.peers.errors, a.peers.events)} on the "
-            f"peers it did not reach (lift {t.versus.lift:.1f}, q = {a.q_versus:.2g})"
-        )
-    if t.rise is not None and not _clears(a.q_rise, t.rise.ratio, params):
-        return (
-            f"errors did not rise on {where}: {rate(a.after.errors, a.after.events)} events "
-            f"failed since the onset vs {rate(a.before.errors, a.before.events)} in the {span} "
-            f"before it (rate ratio {t.rise.ratio:.1f}, q = {a.q_rise:.2g})"
-        )
-    if t.rise is None and t.versus is None:
+    if a.tests.rise is None and a.tests.versus is None:
         return ""
-    if a.after.errors < params.min_events:
-        return f"only {a.after.errors} errors on {where} since the onset"
+    dominant = ctx.facts.get("onset", {}).get("signature")
+    for reason in (_seen_before(a, dominant, ctx.params), _not_higher(a, ctx.params)):
+        if reason:
+            return reason
+    rise = _no_rise(a, ctx.params)
+    if rise:
+        return rise
+    if a.after.errors < ctx.params.min_events:
+        return f"only {a.after.errors} errors on {a.reached.label} since the onset"
     return None
+
+
+def _span(a: Assessment) -> str:
+    return format_duration(a.before_window.end - a.before_window.start)
+
+
+def _seen_before(a: Assessment, dominant: str | None, params: Params) -> str | None:
+    """The onset's error already occurred on what it reached, at a similar rate, before it."""
+    seen = a.tests.signature
+    if seen is None or _clears(seen.p_value, seen.ratio, params):
+        return None
+    return (
+        f"the error {dominant!r} already occurred on {a.reached.label} before it: "
+        f"{rate(a.before.signature, a.before.events)} events in the {_span(a)} before vs "
+        f"{rate(a.after.signature, a.after.events)} since the onset "
+        f"(rate ratio {seen.ratio:.1f}, p = {seen.p_value:.2g})"
+    )
+
+
+def _not_higher(a: Assessment, params: Params) -> str | None:
+    versus, peers = a.tests.versus, a.peers
+    if versus is None or peers is None or _clears(a.q_versus, versus.lift, params):
+        return None
+    return (
+        f"errors were not higher on {a.reached.label}: {rate(a.after.errors, a.after.events)} "
+        f"events failed there since the onset vs {rate(peers.errors, peers.events)} on the "
+        f"peers it did not reach (lift {versus.lift:.1f}, q = {a.q_versus:.2g})"
+    )
+
+
+def _no_rise(a: Assessment, params: Params) -> str | None:
+    rise = a.tests.rise
+    if rise is None or _clears(a.q_rise, rise.ratio, params):
+        return None
+    return (
+        f"errors did not rise on {a.reached.label}: {rate(a.after.errors, a.after.events)} "
+        f"events failed since the onset vs {rate(a.before.errors, a.before.events)} in the "
+        f"{_span(a)} before it (rate ratio {rise.ratio:.1f}, q = {a.q_rise:.2g})"
+    )

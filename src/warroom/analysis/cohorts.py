@@ -103,6 +103,30 @@ def judge(groups: Sequence[GroupCounts], *, params: Params) -> Verdict | None:
     live = sorted((g for g in groups if g.events > 0), key=lambda g: g.name)
     if len(live) < 2:
         return None
+    tests = _group_tests(live, params)
+    rest = [t.counts for t in tests if t.q_value >= params.alpha]
+    homogeneity = stats.homogeneity([g.errors for g in live], [g.events for g in live])
+    even = homogeneity.p_value >= params.alpha
+    standing_out = [t for t in tests if t.q_value < params.alpha]
+    material = [] if even else [t for t in standing_out if _material(t, params)]
+    concentrated = [t for t in material if _got_worse(t, params)]
+    if sum(t.counts.errors for t in concentrated) < params.min_events:
+        concentrated = []
+    return Verdict(
+        shape=_shape(len(concentrated), len(tests)),
+        tests=tuple(sorted(tests, key=lambda t: (-t.error_share, t.name))),
+        homogeneity=homogeneity,
+        concentrated=tuple(sorted(t.name for t in concentrated)),
+        pre_existing=tuple(sorted(t.name for t in material if not _got_worse(t, params))),
+        rest_errors=sum(g.errors for g in rest),
+        rest_events=sum(g.events for g in rest),
+        rest_members=len(rest),
+        even=even,
+    )
+
+
+def _group_tests(live: Sequence[GroupCounts], params: Params) -> tuple[GroupTest, ...]:
+    """Each group's shares, binomial test (BH over the groups) and comparisons."""
     total_errors = sum(g.errors for g in live)
     total_events = sum(g.events for g in live)
     p_values = [
@@ -112,7 +136,7 @@ def judge(groups: Sequence[GroupCounts], *, params: Params) -> Verdict | None:
     standing_out = {g.name for g, q in zip(live, q_values, strict=True) if q < params.alpha}
     rest_errors = sum(g.errors for g in live if g.name not in standing_out)
     rest_events = sum(g.events for g in live if g.name not in standing_out)
-    tests = tuple(
+    return tuple(
         GroupTest(
             counts=g,
             error_share=g.errors / total_errors if total_errors else 0.0,
@@ -123,23 +147,6 @@ def judge(groups: Sequence[GroupCounts], *, params: Params) -> Verdict | None:
             rise=_rise(g),
         )
         for g, p, q in zip(live, p_values, q_values, strict=True)
-    )
-    homogeneity = stats.homogeneity([g.errors for g in live], [g.events for g in live])
-    even = homogeneity.p_value >= params.alpha
-    material = [] if even else [t for t in tests if t.name in standing_out and _material(t, params)]
-    concentrated = [t for t in material if _got_worse(t, params)]
-    if sum(t.counts.errors for t in concentrated) < params.min_events:
-        concentrated = []
-    return Verdict(
-        shape=_shape(len(concentrated), len(tests)),
-        tests=tuple(sorted(tests, key=lambda t: (-t.error_share, t.name))),
-        homogeneity=homogeneity,
-        concentrated=tuple(sorted(t.name for t in concentrated)),
-        pre_existing=tuple(sorted(t.name for t in material if not _got_worse(t, params))),
-        rest_errors=rest_errors,
-        rest_events=rest_events,
-        rest_members=len(live) - len(standing_out),
-        even=even,
     )
 
 

@@ -264,14 +264,17 @@ class ScopeMatch:
 
 def scope_match(reached: Slice, *, version: str | None, spread: Mapping[str, Any]) -> ScopeMatch:
     """How well what a change reached matches where `spread` found the errors."""
+    if not spread:
+        return ScopeMatch(1.0, "where the errors sit is unknown: the spread analysis did not run")
     failing = frozenset(spread.get("hosts", ()))
     hosts = _host_match(reached.reach, failing) if failing else None
     if version and version in spread.get("versions", ()):
         why = f"the errors concentrate on version {version}, which it shipped"
         return ScopeMatch(1.0, why, hosts.explains if hosts else ())
-    if hosts is not None:
-        return hosts
-    services = list(spread.get("services", ()))
+    return hosts if hosts is not None else _service_match(reached, list(spread.get("services", ())))
+
+
+def _service_match(reached: Slice, services: list[str]) -> ScopeMatch:
     if not services:
         return ScopeMatch(1.0, "the errors are not confined to one service or host")
     where = ", ".join(services)

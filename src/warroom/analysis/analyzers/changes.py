@@ -111,7 +111,7 @@ def _finding(ctx: AnalysisContext, a: Assessment, onset: datetime, *, lone: bool
         test=test,
         effect=effect,
         effect_name=effect_name,
-        examples=error_examples(ctx, a.reached.where, since_onset(ctx), limit=3),
+        examples=_examples(ctx, a),
         caveat="could be wrong if something else broke at the same moment on the same hosts: "
         "a change just before a failure is a lead, not a proof",
         subject=Subject("change", change.id),
@@ -129,6 +129,10 @@ def _finding(ctx: AnalysisContext, a: Assessment, onset: datetime, *, lone: bool
             "merges": change.merges(),
         },
     )
+
+
+def _examples(ctx: AnalysisContext, a: Assessment) -> tuple[str, ...]:
+    return error_examples(ctx, a.reached.where, since_onset(ctx), limit=ctx.params.max_examples)
 
 
 def _primary(a: Assessment) -> tuple[Test, float, str]:
@@ -171,7 +175,8 @@ def _nothing_recent(found: Candidates, onset: datetime) -> Elimination:
     lookback = format_duration(LOOKBACK)
     if found.before:
         count = len(found.before)
-        why = f"each of the {count} changes in the {lookback} before the onset was ruled out"
+        which = "the only change" if count == 1 else f"each of the {count} changes"
+        why = f"{which} in the {lookback} before the onset was ruled out"
         return Elimination("a recent change", why)
     why = f"no change event or commit in the {lookback} before the onset at {iso_z(onset)}"
     if found.earlier is not None:
