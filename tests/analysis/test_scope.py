@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -13,10 +13,10 @@ from warroom.analysis.scope import (
     UNSCOPED,
     Topology,
     change_slice,
+    counts_between,
     error_examples,
     scope_match,
     short_host,
-    tally,
     timing_weight,
     topology,
 )
@@ -93,29 +93,54 @@ def _context(con: object) -> AnalysisContext:
     return AnalysisContext(con=con, windows=windows, row_counts={"events": 1})
 
 
-def test_scope_tally_counts_slices_in_windows_like_pandas() -> None:
+def test_scope_counts_slices_in_windows_like_pandas() -> None:
     frame = fleet(seed=7)
     con = store(frame)
     ctx = _context(con)
     web = change_slice(topology(ctx), hosts=["web-1", "web-2"], service="web")
     after = Window(ONSET, T0 + timedelta(hours=6), "after")
     before = Window(ONSET - timedelta(hours=1), ONSET, "before")
-    counts = tally(
-        ctx,
-        {"after": (web.where, after), "before": (web.where, before), "peers": (web.others, after)},
-        dominant="HTTP 500",
-    )
+    counts = counts_between(ctx, [after.start, after.end, before.start], dominant="HTTP 500")
     on_web = frame["host"].isin(["web-1", "web-2"]) & (frame["service"] == "web")
     peers = frame["host"].isin(WEB) & ~frame["host"].isin(["web-1", "web-2"])
-    expected_after = errors_in(frame, on_web & between(frame, after.start, after.end))
-    assert (counts["after"].errors, counts["after"].events) == expected_after
-    expected_before = errors_in(frame, on_web & between(frame, before.start, before.end))
-    assert (counts["before"].errors, counts["before"].events) == expected_before
-    assert (counts["peers"].errors, counts["peers"].events) == errors_in(
-        frame, peers & between(frame, after.start, after.end)
+    mine = counts.tally(web.covers, after)
+    assert (mine.errors, mine.events) == errors_in(frame, on_web & between(frame, *_edges(after)))
+    earlier = counts.tally(web.covers, before)
+    assert (earlier.errors, earlier.events) == errors_in(
+        frame, on_web & between(frame, *_edges(before))
+    )
+    others = counts.tally(web.neighbours, after)
+    assert (others.errors, others.events) == errors_in(
+        frame, peers & between(frame, *_edges(after))
     )
     # every background error is a bare HTTP 500 with no exception: the signature counts them all
-    assert counts["after"].signature == counts["after"].errors > 0
+    assert mine.signature == mine.errors > 0
+    with pytest.raises(ValueError, match="not on the edges: not on the counted edges"):
+        counts.tally(web.covers, Window(ONSET, ONSET + timedelta(minutes=1), "not on the edges"))
+
+
+def _edges(window: Window) -> tuple[datetime, datetime]:
+    return window.start, window.end
+
+
+@pytest.mark.parametrize(
+    ("hosts", "service"),
+    [(["web-1", "web-2"], "web"), (["api-3"], None), ([], "checkout"), ([], None)],
+)
+def test_scope_python_and_engine_slices_agree(hosts: list[str], service: str | None) -> None:
+    """`covers`/`neighbours` (on aggregates) and `where`/`others` (in the engine) are one rule."""
+    con = store(fleet(seed=9, hours=1))
+    ctx = _context(con)
+    reached = change_slice(topology(ctx), hosts=hosts, service=service)
+    events = ctx.table("events")
+    start, end = T0, T0 + timedelta(hours=1)
+    counts = counts_between(ctx, [start, end], dominant=None)
+    window = Window(start, end, "all")
+    engine = events.filter(reached.where(events)).count().execute()
+    assert counts.tally(reached.covers, window).events == engine
+    peers = counts.tally(reached.neighbours, window).events
+    condition = reached.others(events)
+    assert peers == (0 if condition is None else events.filter(condition).count().execute())
 
 
 def test_scope_error_examples_are_real_lines_in_time_order() -> None:

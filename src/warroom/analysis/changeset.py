@@ -14,6 +14,7 @@ of them; and the reasons, in words and numbers, that rule a change out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,13 +24,15 @@ from warroom.analysis.cohorts import CohortTests, cohort_tests, rate
 from warroom.analysis.context import AnalysisContext, Params
 from warroom.analysis.scope import (
     GRACE,
+    Counts,
     Slice,
     Tally,
     Topology,
     aware,
     change_slice,
+    counts_between,
     since_onset,
-    tally,
+    topology,
 )
 from warroom.analysis.windows import Window
 from warroom.timeutil import format_duration
@@ -153,21 +156,42 @@ class Assessment:
     family: int = 0
 
 
-def assess(ctx: AnalysisContext, change: Change, topo: Topology, onset: datetime) -> Assessment:
-    reached = change_slice(topo, hosts=change.hosts, service=change.service)
+def assess_all(
+    ctx: AnalysisContext, changes: Sequence[Change], *, onset: datetime
+) -> list[Assessment]:
+    """Every candidate's cohort, counted in one scan of the events, tested, BH-corrected."""
+    if not changes:
+        return []
     after = since_onset(ctx)
-    before = Window(change.at - max(after.end - after.start, BEFORE), change.at, "before it")
-    parts: dict[str, tuple[Any, Window]] = {
-        "after": (reached.where, after),
-        "before": (reached.where, before),
-    }
-    if reached.has_peers:
-        parts["peers"] = (reached.others, after)
-    counts = tally(ctx, parts, dominant=ctx.facts.get("onset", {}).get("signature"))
-    peers = counts.get("peers")
-    tests = cohort_tests(counts["after"], counts["before"], peers)
+    length = max(after.end - after.start, BEFORE)
+    befores = [Window(c.at - length, c.at, "before it") for c in changes]
+    edges = [after.start, after.end, *(w.start for w in befores), *(w.end for w in befores)]
+    counts = counts_between(ctx, edges, dominant=ctx.facts.get("onset", {}).get("signature"))
+    topo = topology(ctx)
+    return corrected(
+        [
+            _assess(change, topo, counts, after=after, before=before, onset=onset)
+            for change, before in zip(changes, befores, strict=True)
+        ]
+    )
+
+
+def _assess(
+    change: Change,
+    topo: Topology,
+    counts: Counts,
+    *,
+    after: Window,
+    before: Window,
+    onset: datetime,
+) -> Assessment:
+    reached = change_slice(topo, hosts=change.hosts, service=change.service)
+    mine_after = counts.tally(reached.covers, after)
+    mine_before = counts.tally(reached.covers, before)
+    peers = counts.tally(reached.neighbours, after) if reached.has_peers else None
+    tests = cohort_tests(mine_after, mine_before, peers)
     return Assessment(
-        change, onset - change.at, reached, counts["after"], counts["before"], peers, before, tests
+        change, onset - change.at, reached, mine_after, mine_before, peers, before, tests
     )
 
 

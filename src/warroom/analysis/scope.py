@@ -11,7 +11,7 @@ errors and events in the incident and the baseline. Only aggregates come back to
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,6 +120,19 @@ class Slice:
             condition &= events.host.isin(list(self.hosts) or [""])
         return condition
 
+    def covers(self, host: str | None, service: str | None) -> bool:
+        """The same test as `where`, on one (host, service) pair of an aggregate."""
+        if self.service is not None and service != self.service:
+            return False
+        return self.hosts is None or host in self.hosts
+
+    def neighbours(self, host: str | None, service: str | None) -> bool:
+        """The same test as `others`, on one (host, service) pair of an aggregate."""
+        if self.hosts is not None:
+            in_service = self.service is None or service == self.service
+            return host is not None and host not in self.hosts and in_service
+        return self.service is not None and service is not None and service != self.service
+
     @property
     def has_peers(self) -> bool:
         """False when it reached everything: there is nothing it did not reach."""
@@ -172,39 +185,64 @@ class Tally:
         return self.errors / self.events if self.events else 0.0
 
 
-def tally(
-    ctx: AnalysisContext,
-    parts: Mapping[str, tuple[Any, Window]],
-    *,
-    dominant: str | None = None,
-) -> dict[str, Tally]:
-    """For each name: events, errors and `dominant`-signature errors where (condition, window)."""
+Member = Callable[[str | None, str | None], bool]  # (host, service) -> in the slice?
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Events, errors and one signature's errors per (host, service, span), where the spans are
+    the pieces of time between consecutive `edges`: every window asked about must start and end
+    on an edge, so the sums are exact."""
+
+    edges: tuple[datetime, ...]
+    rows: tuple[tuple[str | None, str | None, int, int, int, int], ...]
+
+    def tally(self, member: Member, window: Window) -> Tally:
+        if window.start not in self.edges or window.end not in self.edges:
+            raise ValueError(f"{window.label}: not on the counted edges, so not exact")
+        first, last = self.edges.index(window.start), self.edges.index(window.end)
+        events = errors = matched = 0
+        for host, service, span, n, e, s in self.rows:
+            if first <= span < last and member(host, service):
+                events, errors, matched = events + n, errors + e, matched + s
+        return Tally(events, errors, matched)
+
+
+def counts_between(
+    ctx: AnalysisContext, edges: Iterable[datetime], *, dominant: str | None
+) -> Counts:
+    """One scan of the events between the first and the last edge, grouped by host, service and
+    span; `dominant` is the error signature to count apart (None: count none)."""
+    cuts = tuple(sorted(set(edges)))
     events = ctx.table("events")
-    error = signals.is_error(events)
-    matches = (
-        ibis.ifelse(error, signature(events) == dominant, False)
-        if dominant is not None
-        else ibis.literal(False)
+    ts = events.ts
+    rows = events.filter((ts >= _naive(cuts[0])) & (ts < _naive(cuts[-1])))
+    error = signals.is_error(rows)
+    matches = ibis.literal(False) if dominant is None else signature(rows) == dominant
+    span = ibis.cases(*((rows.ts < _naive(cut), k) for k, cut in enumerate(cuts[1:])))
+    rows = rows.mutate(
+        span=span,
+        err=error.cast("int64"),
+        sig=ibis.ifelse(error, matches, False).cast("int64"),
     )
-    metrics: dict[str, Any] = {}
-    for name, (condition, window) in parts.items():
-        inside = condition(events) & ctx.in_window(events.ts, window)
-        metrics[f"{name}__n"] = inside.cast("int64").sum()
-        metrics[f"{name}__e"] = (inside & error).cast("int64").sum()
-        metrics[f"{name}__s"] = (inside & matches).cast("int64").sum()
-    row = events.aggregate(**metrics).execute().iloc[0]
-    return {
-        name: Tally(_int(row[f"{name}__n"]), _int(row[f"{name}__e"]), _int(row[f"{name}__s"]))
-        for name in parts
-    }
+    grouped = rows.group_by(["host", "service", "span"]).aggregate(
+        n=rows.count(), e=rows.err.sum(), s=rows.sig.sum()
+    )
+    return Counts(
+        cuts,
+        tuple(
+            (_name(r.host), _name(r.service), int(r.span), int(r.n), int(r.e), int(r.s))
+            for r in grouped.execute().itertuples()
+        ),
+    )
 
 
-def _int(value: Any) -> int:
-    """Sums over no rows come back as NULL (NaN/NA in pandas)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+def _name(value: Any) -> str | None:
+    return value if isinstance(value, str) else None  # NULL comes back as None or NaN
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def error_examples(

@@ -32,8 +32,7 @@ from warroom.analysis.changeset import (
     Assessment,
     Candidates,
     Change,
-    assess,
-    corrected,
+    assess_all,
     load_candidates,
     ruled_out,
 )
@@ -41,11 +40,11 @@ from warroom.analysis.cohorts import rate
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.scope import (
+    Slice,
     error_examples,
     scope_match,
     since_onset,
     timing_weight,
-    topology,
 )
 from warroom.timeutil import format_duration, iso_z
 
@@ -67,8 +66,7 @@ class Changes:
             return AnalyzerResult(notes=["errors did not rise, so no change was weighed"])
         found = load_candidates(ctx, onset=onset)
         result = AnalyzerResult(eliminated=[_came_after(c, onset) for c in found.late])
-        topo = topology(ctx)
-        assessed = corrected([assess(ctx, c, topo, onset) for c in found.before])
+        assessed = assess_all(ctx, found.before, onset=onset)
         kept = []
         for item in assessed:
             why = ruled_out(item, ctx)
@@ -80,7 +78,8 @@ class Changes:
             else:
                 result.notes.append(f"{item.change.label}: no traffic to compare it with")
         lone = all(item.change.is_commit for item in kept)
-        findings = [_finding(ctx, item, onset, lone=lone) for item in kept]
+        examples = {a.reached: _examples(ctx, a.reached) for a in kept}  # slices repeat
+        findings = [_finding(ctx, item, onset, examples[item.reached], lone=lone) for item in kept]
         result.findings = sorted(findings, key=lambda f: (-f.score, f.id))
         if not kept:
             result.eliminated.append(_nothing_recent(found, onset))
@@ -88,7 +87,9 @@ class Changes:
         return result
 
 
-def _finding(ctx: AnalysisContext, a: Assessment, onset: datetime, *, lone: bool) -> Finding:
+def _finding(
+    ctx: AnalysisContext, a: Assessment, onset: datetime, examples: tuple[str, ...], *, lone: bool
+) -> Finding:
     test, effect, effect_name = _primary(a)
     strength = stats.strength(test.q_value, effect)
     timing = timing_weight(a.lag)
@@ -111,7 +112,7 @@ def _finding(ctx: AnalysisContext, a: Assessment, onset: datetime, *, lone: bool
         test=test,
         effect=effect,
         effect_name=effect_name,
-        examples=_examples(ctx, a),
+        examples=examples,
         caveat="could be wrong if something else broke at the same moment on the same hosts: "
         "a change just before a failure is a lead, not a proof",
         subject=Subject("change", change.id),
@@ -131,8 +132,8 @@ def _finding(ctx: AnalysisContext, a: Assessment, onset: datetime, *, lone: bool
     )
 
 
-def _examples(ctx: AnalysisContext, a: Assessment) -> tuple[str, ...]:
-    return error_examples(ctx, a.reached.where, since_onset(ctx), limit=ctx.params.max_examples)
+def _examples(ctx: AnalysisContext, reached: Slice) -> tuple[str, ...]:
+    return error_examples(ctx, reached.where, since_onset(ctx), limit=ctx.params.max_examples)
 
 
 def _primary(a: Assessment) -> tuple[Test, float, str]:
