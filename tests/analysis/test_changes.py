@@ -101,6 +101,9 @@ def test_changes_bad_deploy_is_the_top_suspect_with_its_numbers(bad_deploy: Stor
     )
     assert f"{expected[0]:,} of {expected[1]:,}" in finding.statement
     assert len(finding.examples) == 3
+    assert all(
+        " api-" in line and "AttributeError: 'NoneType'" in line for line in finding.examples
+    )
 
 
 def test_changes_unrelated_and_later_changes_are_ruled_out(bad_deploy: Story) -> None:

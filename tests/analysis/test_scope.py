@@ -62,6 +62,10 @@ def test_scope_match_against_the_spread() -> None:
     spread = {"hosts": ["web-2", "web-5"], "services": ["web"], "versions": []}
     exact = scope_match(canary, version=None, spread=spread)
     assert exact.weight == 1.0 and exact.explains == ("web-2", "web-5")
+    silent = change_slice(TOPO, hosts=["web-2", "web-5", "web-6"], service="web")
+    observed = {**spread, "observed_hosts": sorted(set(TOPO.hosts) - {"web-6"})}
+    assert scope_match(silent, version=None, spread=observed).explains == ("web-2", "web-5")
+    assert scope_match(silent, version=None, spread=spread).weight == pytest.approx(2 / 3)
     wide = scope_match(web, version=None, spread=spread)
     assert wide.weight == pytest.approx(2 / 6) and wide.explains == ()
     assert "it reached 6 hosts, of which 2 fail" in wide.why

@@ -248,17 +248,20 @@ def _naive(moment: datetime) -> datetime:
 def error_examples(
     ctx: AnalysisContext, condition: Any, window: Window, *, limit: int
 ) -> tuple[str, ...]:
-    """Up to `limit` real error lines in the slice and window, earliest first."""
+    """Up to `limit` real error lines in the slice and window: lines of the onset's dominant
+    error first (background errors tell the responder nothing), then by time."""
     events = ctx.table("events")
     rows = events.filter(
         condition(events) & signals.is_error(events) & ctx.in_window(events.ts, window)
     )
+    dominant = ctx.facts.get("onset", {}).get("signature")
+    other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
     texts = {
         name: rows[name].cast("string").fill_null("")
         for name in ("host", "status", "method", "path", "exception_type", "message")
     }
-    ordered = rows.select("ts", "source", "line", **texts).order_by(["ts", "source", "line"])
-    first = ordered.limit(limit).execute()
+    ordered = rows.select("ts", "source", "line", other=other, **texts)
+    first = ordered.order_by(["other", "ts", "source", "line"]).limit(limit).execute()
     return tuple(_example(row) for row in first.itertuples())
 
 
@@ -305,7 +308,9 @@ def scope_match(reached: Slice, *, version: str | None, spread: Mapping[str, Any
     if not spread:
         return ScopeMatch(1.0, "where the errors sit is unknown: the spread analysis did not run")
     failing = frozenset(spread.get("hosts", ()))
-    hosts = _host_match(reached.reach, failing) if failing else None
+    # a host it reached that logged nothing in the incident can neither fail nor stay healthy
+    observed = frozenset(spread.get("observed_hosts", ())) or reached.reach
+    hosts = _host_match(reached.reach & observed, failing) if failing else None
     if version and version in spread.get("versions", ()):
         why = f"the errors concentrate on version {version}, which it shipped"
         return ScopeMatch(1.0, why, hosts.explains if hosts else ())

@@ -11,8 +11,9 @@ than half of its peers, carries the excess. The incident is counted from the ons
 Needs: events (host, container, service or a version field).
 Known false positives: a load balancer that sends a broken endpoint mostly to one host makes that
 host look bad; a host that just joined has no baseline, so a pre-existing fault looks new on it.
-Facts (for `changes`): the concentrated hosts, containers, services and versions, and the host
-shape ("single", "subset", "most", "all", or None when the logs name fewer than two hosts).
+Facts (for `changes`): the concentrated hosts, containers, services and versions, the hosts seen
+in the incident, and the host shape ("single", "subset", "most", "all", or None when the logs name
+fewer than two hosts).
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ def _facts(
         "shape": hosts[busiest].shape if busiest is not None else None,
         "host_shapes": {scope: v.shape for scope, v in sorted(hosts.items())},
         "hosts": concentrated("host"),
+        "observed_hosts": sorted({t.name for v in hosts.values() for t in v.tests}),
         "containers": concentrated("container"),
         "versions": concentrated("version"),
         "services": list(services.concentrated) if services else [],
