@@ -10,7 +10,9 @@ whether the errors sit on one group, a subset, most of them, or spread over all 
 - newness: a group that stands out must also fail more than in its own baseline, else it was
   always like that and is reported as pre-existing rather than concentrated.
 
-Pure: aggregates in, a verdict out (no I/O), so the same counts always give the same verdict.
+Also here: the sentences that state a verdict, and the exact tests on one change's cohort (the
+events it reached vs its peers, and after the onset vs before it) for the changes analyzer.
+Pure: aggregates in, verdicts and tests out (no I/O), so the same counts always give the same.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from warroom.analysis.context import Params
 from warroom.analysis.scope import Tally
 
 SINGLE, SUBSET, MOST, ALL = "single", "subset", "most", "all"
-SHAPES = (SINGLE, SUBSET, MOST, ALL)
 
 
 @dataclass(frozen=True)
