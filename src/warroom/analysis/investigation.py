@@ -84,6 +84,17 @@ class Investigation:
         }
 
 
+def _elimination_json(item: Elimination) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "cause": item.cause,
+        "why": item.why,
+        "finding_ids": list(item.finding_ids),
+    }
+    if item.subject is not None:
+        entry["subject"] = {"kind": item.subject.kind, "ref": item.subject.ref}
+    return entry
+
+
 def finding_json(finding: Finding) -> dict[str, Any]:
     evidence = {
         "incident": finding.incident,

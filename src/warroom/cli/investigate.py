@@ -1,0 +1,206 @@
+"""`warroom investigate BUNDLE`: evidence in, onset, ranked suspects and ruled-out causes out."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from warroom.cli.context import AppContext, app_context
+from warroom.errors import InputError
+
+
+class Format(StrEnum):
+    AUTO = "auto"
+    TEXT = "text"
+    JSON = "json"
+    MD = "md"
+
+
+def investigate_command(
+    ctx: typer.Context,
+    bundle: Path = typer.Argument(
+        ...,
+        help="A directory (or .tar.gz / .zip) of logs, metrics, changes, crontabs, reports.",
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Incident window start (default: manifest, else detected)."
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="Incident window end (default: manifest, else detected)."
+    ),
+    fmt: Format = typer.Option(
+        Format.AUTO,
+        "--format",
+        "-f",
+        help="text (default on a terminal), json (the contract; default otherwise), md.",
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report to this file."
+    ),
+    incident: str | None = typer.Option(
+        None, "--incident", help="Record the findings in this incident's timeline and notebook."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Show every finding, with its caveat."
+    ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Parse the bundle again even if a cached copy exists."
+    ),
+) -> None:
+    """Investigate a bundle of evidence: when did errors start, what changed, where, which errors
+    are new — ranked suspects with their statistics, and the causes the data rules out.
+
+    Input formats and the JSON output are specified in docs/evidence.md.
+    """
+    context = app_context(ctx)
+    chosen = _format(fmt, output)
+    interactive = chosen is not Format.JSON and output is None and sys.stdout.isatty()
+    result = run_investigation(
+        context, bundle, start=start, end=end, progress=interactive, cache=not no_cache
+    )
+    if incident is not None:
+        _record(context, incident, result)
+    _write(context, result, chosen, output, verbose=verbose)
+
+
+def _format(fmt: Format, output: Path | None) -> Format:
+    if fmt is not Format.AUTO:
+        return fmt
+    if output is not None:
+        return {".json": Format.JSON, ".md": Format.MD}.get(output.suffix.lower(), Format.TEXT)
+    return Format.TEXT if sys.stdout.isatty() else Format.JSON
+
+
+def run_investigation(
+    context: AppContext,
+    bundle: Path,
+    *,
+    start: str | None,
+    end: str | None,
+    progress: bool,
+    cache: bool = True,
+) -> Any:
+    """Load the bundle and investigate it, with progress bars when someone is watching."""
+    from warroom.analysis.investigate import investigate
+    from warroom.evidence.bundle import load_bundle
+    from warroom.timeutil import parse_time
+
+    with ExitStack() as stack:
+        bar = stack.enter_context(_progress()) if progress else None
+        cache_dir = context.settings.data_dir / "cache" if cache else None
+        loaded = load_bundle(
+            bundle, cache_dir=cache_dir, timezone=context.settings.timezone, progress=bar
+        )
+        stack.callback(loaded.close)
+        tz = _zone(loaded.manifest.timezone or context.settings.timezone)
+        request = _window_request(loaded.manifest, start, end, tz, parse_time)
+        step = _analysis_step(bar)
+        return investigate(
+            loaded.con,
+            inputs=loaded.inputs(),
+            timezone=str(loaded.manifest.timezone or "UTC"),
+            request=request,
+            on_step=step,
+        )
+
+
+def _zone(name: str) -> Any:
+    from warroom.timeutil import zone
+
+    return zone(name)
+
+
+def _window_request(
+    manifest: Any, start: str | None, end: str | None, tz: Any, parse_time: Any
+) -> Any:
+    from warroom.analysis.investigate import WindowRequest
+
+    if (start is None) != (end is None):
+        raise InputError(
+            "give both --start and --end, or neither", hint="e.g. --start 14:00 --end 15:00"
+        )
+    if start is not None and end is not None:
+        return WindowRequest(
+            incident=(parse_time(start, tz=tz), parse_time(end, tz=tz)), source="given"
+        )
+    window = manifest.window
+    if window is not None and window.incident is not None:
+        return WindowRequest(
+            incident=window.incident, baselines=list(window.baseline) or None, source="manifest"
+        )
+    return WindowRequest()
+
+
+def _progress() -> Any:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    )
+
+
+def _analysis_step(bar: Any) -> Any:
+    if bar is None:
+        return None
+    from warroom.analysis.registry import registered_analyzers
+
+    task = bar.add_task("analysing", total=len(registered_analyzers()))
+
+    def step(analyzer: Any) -> None:
+        bar.update(task, advance=1, description=f"analysing: {analyzer.title}")
+
+    return step
+
+
+def _record(context: AppContext, incident: str, result: Any) -> None:
+    from warroom.incidents.investigations import record_investigation
+    from warroom.incidents.service import parse_ref
+
+    with context.store.transaction() as session:
+        record_investigation(
+            session=session,
+            incident_id=parse_ref(incident),
+            report=result.to_json(),
+            author=context.settings.user,
+        )
+
+
+def _write(
+    context: AppContext, result: Any, fmt: Format, output: Path | None, *, verbose: bool
+) -> None:
+    from warroom.cli.output import console, to_json
+    from warroom.report.markdown import render_markdown
+    from warroom.report.text import print_investigation
+
+    if fmt is Format.JSON:
+        text = to_json(result.to_json())
+    elif fmt is Format.MD:
+        text = render_markdown(result)
+    elif output is None:
+        print_investigation(console(), result, tz=context.tz, verbose=verbose)
+        return
+    else:
+        import io
+
+        from rich.console import Console
+
+        capture = Console(record=True, width=120, file=io.StringIO())
+        print_investigation(capture, result, tz=context.tz, verbose=verbose)
+        text = capture.export_text()
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("investigate", rich_help_panel="Investigate")(investigate_command)
