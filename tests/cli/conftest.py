@@ -20,6 +20,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """`cli("declare", "...")` runs warroom against a fresh SQLite store; never touches ~/.local."""
     monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("WARROOM_USER", "tester")
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that Rich does not wrap asserted text
     monkeypatch.delenv("WARROOM_DATABASE_URL", raising=False)
     runner = CliRunner()
 

@@ -100,7 +100,10 @@ def test_decided_hypothesis_must_be_reopened_first(store: Store, incident_id: in
             why="resolves fine from every host",
             author="bob",
         )
-    with store.transaction() as session, pytest.raises(ConflictError, match="reopen it first"):
+    with (
+        store.transaction() as session,
+        pytest.raises(ConflictError, match="already eliminated") as caught,
+    ):
         notebook.decide(
             session=session,
             hypothesis_id=hypothesis,
@@ -108,6 +111,8 @@ def test_decided_hypothesis_must_be_reopened_first(store: Store, incident_id: in
             why="it is always DNS",
             author="bob",
         )
+    assert caught.value.hint is not None
+    assert "reopen it first" in caught.value.hint
     with store.transaction() as session:
         notebook.decide(
             session=session,

@@ -11,7 +11,6 @@ from typing import Any
 import typer
 
 from warroom.cli.context import AppContext, app_context
-from warroom.errors import InputError
 
 
 class Format(StrEnum):
@@ -86,57 +85,16 @@ def run_investigation(
     cache: bool = True,
 ) -> Any:
     """Load the bundle and investigate it, with progress bars when someone is watching."""
-    from warroom.analysis.investigate import investigate
-    from warroom.evidence.bundle import load_bundle
-    from warroom.timeutil import parse_time
+    from warroom.workflows import investigate_bundle
 
     with ExitStack() as stack:
-        bar = stack.enter_context(_progress()) if progress else None
-        cache_dir = context.settings.data_dir / "cache" if cache else None
-        loaded = load_bundle(
-            bundle, cache_dir=cache_dir, timezone=context.settings.timezone, progress=bar
-        )
-        stack.callback(loaded.close)
-        tz = _zone(loaded.manifest.timezone or context.settings.timezone)
-        request = _window_request(loaded.manifest, start, end, tz, parse_time)
-        step = _analysis_step(bar)
-        return investigate(
-            loaded.con,
-            inputs=loaded.inputs(),
-            timezone=str(loaded.manifest.timezone or "UTC"),
-            request=request,
-            on_step=step,
+        bar = stack.enter_context(progress_bar()) if progress else None
+        return investigate_bundle(
+            bundle, settings=context.settings, start=start, end=end, progress=bar, cache=cache
         )
 
 
-def _zone(name: str) -> Any:
-    from warroom.timeutil import zone
-
-    return zone(name)
-
-
-def _window_request(
-    manifest: Any, start: str | None, end: str | None, tz: Any, parse_time: Any
-) -> Any:
-    from warroom.analysis.investigate import WindowRequest
-
-    if (start is None) != (end is None):
-        raise InputError(
-            "give both --start and --end, or neither", hint="e.g. --start 14:00 --end 15:00"
-        )
-    if start is not None and end is not None:
-        return WindowRequest(
-            incident=(parse_time(start, tz=tz), parse_time(end, tz=tz)), source="given"
-        )
-    window = manifest.window
-    if window is not None and window.incident is not None:
-        return WindowRequest(
-            incident=window.incident, baselines=list(window.baseline) or None, source="manifest"
-        )
-    return WindowRequest()
-
-
-def _progress() -> Any:
+def progress_bar() -> Any:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -146,19 +104,6 @@ def _progress() -> Any:
         TimeElapsedColumn(),
         transient=True,
     )
-
-
-def _analysis_step(bar: Any) -> Any:
-    if bar is None:
-        return None
-    from warroom.analysis.registry import registered_analyzers
-
-    task = bar.add_task("analysing", total=len(registered_analyzers()))
-
-    def step(analyzer: Any) -> None:
-        bar.update(task, advance=1, description=f"analysing: {analyzer.title}")
-
-    return step
 
 
 def _record(context: AppContext, incident: str, result: Any) -> None:

@@ -87,16 +87,21 @@ def _register_commands() -> None:
     # Each module adds its commands to `app`; the order here is the order in --help.
     from warroom.cli import assess as assess_commands
     from warroom.cli import db as db_commands
+    from warroom.cli import demo as demo_commands
     from warroom.cli import evidence as evidence_commands
-    from warroom.cli import incidents, notebook
+    from warroom.cli import incidents, investigate, notebook
     from warroom.cli import severity as severity_commands
+    from warroom.cli import simulate as simulate_commands
 
+    demo_commands.register(app)
     incidents.register(app)
     notebook.register(app)
     assess_commands.register(app)
     severity_commands.register(app)
-    db_commands.register(app)
+    investigate.register(app)
     evidence_commands.register(app)
+    simulate_commands.register(app)
+    db_commands.register(app)
 
 
 _register_commands()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,8 +35,14 @@ class Recorded:
 
 
 def record_investigation(
-    *, session: Session, incident_id: int, report: dict[str, Any], author: str
+    *,
+    session: Session,
+    incident_id: int,
+    report: dict[str, Any],
+    author: str,
+    at: datetime | None = None,
 ) -> Recorded:
+    """Write one investigation into the incident; `at` backdates its timeline entries."""
     incident = get(session=session, incident_id=incident_id, for_update=True)
     recorded = Recorded()
     timeline.append(
@@ -44,9 +51,10 @@ def record_investigation(
         kind=EntryKind.FINDING,
         text=_headline(report),
         author=author,
+        occurred_at=at,
         data={"investigation": _run_summary(report)},
     )
-    recorded.findings_added = _add_findings(session, incident.id, report, author)
+    recorded.findings_added = _add_findings(session, incident.id, report, author, at)
     existing = _by_key(session, incident.id)
     for suspect in report.get("suspects", []):
         if suspect["score"] >= MIN_SUSPECT_SCORE:
@@ -83,7 +91,9 @@ def _fingerprint(finding: dict[str, Any]) -> str:
     return hashlib.sha256(f"{finding['id']}\n{finding['statement']}".encode()).hexdigest()[:16]
 
 
-def _add_findings(session: Session, incident_id: int, report: dict[str, Any], author: str) -> int:
+def _add_findings(
+    session: Session, incident_id: int, report: dict[str, Any], author: str, at: datetime | None
+) -> int:
     """Findings that point at something, once each: an unchanged finding is not repeated."""
     known = {
         entry.data.get("fingerprint")
@@ -105,6 +115,7 @@ def _add_findings(session: Session, incident_id: int, report: dict[str, Any], au
             kind=EntryKind.FINDING,
             text=finding["statement"],
             author=author,
+            occurred_at=at,
             data={
                 "finding_id": finding["id"],
                 "fingerprint": fingerprint,
