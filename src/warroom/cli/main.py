@@ -92,6 +92,7 @@ def _register_commands() -> None:
     from warroom.cli import incidents, investigate, notebook
     from warroom.cli import severity as severity_commands
     from warroom.cli import simulate as simulate_commands
+    from warroom.cli import templates as templates_commands
 
     demo_commands.register(app)
     incidents.register(app)
@@ -100,6 +101,7 @@ def _register_commands() -> None:
     severity_commands.register(app)
     investigate.register(app)
     evidence_commands.register(app)
+    templates_commands.register(app)
     simulate_commands.register(app)
     db_commands.register(app)
 

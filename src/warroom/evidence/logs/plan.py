@@ -1,0 +1,183 @@
+"""How a JSON-lines file is read: the `json_transform` structure and the SQL of each leaf.
+
+A plan is built from a discovered shape (see `shapes`): nested objects become nested structs
+and every other value a text leaf, named by its dotted path. Objects with more than
+`MAX_OBJECT_KEYS` keys, or nested deeper than `MAX_DEPTH`, are kept whole as JSON text, as
+are keys DuckDB cannot name in a struct (the empty key; a second spelling of a key that
+differs only in case), which are read by JSON pointer. A key that is an object on some lines
+and a scalar on others is read as text, then split: the scalar stays under the key's name,
+the object's keys are read from the text by pointer.
+
+`complete_sql` is the check that makes sampling safe: in JSON text every key is followed by
+`":`, so a line whose count of `":` differs from what the plan explains (one per key read,
+plus those inside the values read) holds a key the plan lacks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from warroom.evidence.logs.records import literal
+
+MAX_OBJECT_KEYS: Final = 256
+MAX_DEPTH: Final = 8
+# In a discovered shape, marks an object that is a scalar on some lines.
+MIXED: Final = "\u0000mixed"
+_LEAF = "VARCHAR"
+# Read when the plan knows no key yet, so that `j` still tells JSON objects from the rest.
+_PLACEHOLDER: Final = {"\u0000warroom": _LEAF}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One flattened key: its dotted name and the SQL that reads its text."""
+
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class JsonPlan:
+    """A `json_transform` structure for the struct `j`, and its leaves and objects."""
+
+    shape: Any  # the discovered structure this plan was built from
+    structure: dict[str, Any]
+    leaves: tuple[Leaf, ...]
+    objects: tuple[tuple[str, ...], ...]  # per object: the SQL of the leaves under it
+
+    @classmethod
+    def from_shape(cls, shape: Any) -> JsonPlan:
+        """Build the plan for a discovered structure (a dict of key -> type or dict)."""
+        builder = _Builder()
+        structure = builder.object(shape if isinstance(shape, dict) else {}, path=(), depth=0)
+        return cls(shape, structure, tuple(builder.leaves), tuple(builder.objects))
+
+    def structure_json(self) -> str:
+        """The structure as `json_transform` takes it (which refuses an empty one)."""
+        return json.dumps(self.structure or _PLACEHOLDER)
+
+    def lookup(self, key: str) -> list[str]:
+        """The SQL of the leaves whose lower-case dotted name is `key`."""
+        return [leaf.sql for leaf in self.leaves if leaf.name.lower() == key]
+
+    def aliased(self) -> tuple[JsonPlan, str]:
+        """This plan reading each leaf from a column `_l<i>`, and the SELECT list naming them.
+
+        The checks and the fields then refer to short names, not to the leaves' SQL again.
+        """
+        names = {leaf.sql: f"_l{index}" for index, leaf in enumerate(self.leaves)}
+        leaves = tuple(Leaf(leaf.name, names[leaf.sql]) for leaf in self.leaves)
+        objects = tuple(tuple(names[sql] for sql in leaves_sql) for leaves_sql in self.objects)
+        select = ", ".join(f"{leaf.sql} AS {names[leaf.sql]}" for leaf in self.leaves)
+        return replace(self, leaves=leaves, objects=objects), select
+
+    def values_sql(self) -> str:
+        """Every leaf's text joined (with \\x01 before each), for `complete_sql`."""
+        if not self.leaves:
+            return "''"
+        return f"concat_ws(chr(1), '', {', '.join(leaf.sql for leaf in self.leaves)})"
+
+    def complete_sql(self, values: str) -> str:
+        """True when a parsed line holds no key the plan lacks (see the module docstring).
+
+        `values` names the column of `values_sql`. A leaf whose text is an object (`{"`) means
+        the key is an object on this line though not in the plan: that fails the check too.
+        """
+        present = [f"({leaf.sql} IS NOT NULL)::INTEGER" for leaf in self.leaves]
+        present += [
+            f"({' OR '.join(f'{sql} IS NOT NULL' for sql in leaves)})::INTEGER"
+            for leaves in self.objects
+        ]
+        inner = f"(len(string_split({values}, '\":')) - 1)"
+        nulls = (
+            "CASE WHEN contains(raw, 'null') THEN len(string_split(raw, '\":null')) + "
+            "len(string_split(raw, '\": null')) - 2 ELSE 0 END"
+        )
+        explained = " + ".join([*present, inner])
+        return (
+            f"(NOT ok OR (len(string_split(raw, '\":')) - 1 - {nulls} = {explained} "
+            f"AND NOT contains({values}, chr(1) || '{{\"')))"
+        )
+
+
+class _Builder:
+    """Walks a discovered shape, collecting leaves and objects (keys in sorted order)."""
+
+    def __init__(self) -> None:
+        self.leaves: list[Leaf] = []
+        self.objects: list[tuple[str, ...]] = []
+
+    def object(self, shape: dict[str, Any], *, path: tuple[str, ...], depth: int) -> dict[str, Any]:
+        structure: dict[str, Any] = {}
+        taken: set[str] = set()
+        for key in sorted(name for name in shape if name != MIXED):
+            full = (*path, key)
+            if not key or key.lower() in taken:
+                self._leaf(full, _pointer_sql("raw", full, guard="ok"))
+                continue
+            taken.add(key.lower())
+            structure[key] = self.node(shape[key], path=full, depth=depth + 1)
+        return structure
+
+    def node(self, shape: Any, *, path: tuple[str, ...], depth: int) -> Any:
+        if _nested(shape) and MIXED in shape and depth < MAX_DEPTH:
+            self._mixed(shape, path=path)
+        elif _nested(shape) and depth < MAX_DEPTH:
+            first = len(self.leaves)
+            structure = self.object(shape, path=path, depth=depth)
+            self._close_object(first)
+            return structure
+        else:
+            self._leaf(path, _struct_sql(path))
+        return _LEAF
+
+    def _mixed(self, shape: dict[str, Any], *, path: tuple[str, ...]) -> None:
+        text = _struct_sql(path)
+        is_object = f"(starts_with({text}, '{{') AND json_valid({text}))"
+        self._leaf(path, f"CASE WHEN {is_object} THEN NULL ELSE {text} END")
+        first = len(self.leaves)
+        self._pointer_tree(shape, base=text, path=path, inner=(), guard=is_object)
+        self._close_object(first)
+
+    def _pointer_tree(
+        self,
+        shape: dict[str, Any],
+        *,
+        base: str,
+        path: tuple[str, ...],
+        inner: tuple[str, ...],
+        guard: str,
+    ) -> None:
+        for key in sorted(name for name in shape if name != MIXED):
+            child = shape[key]
+            if _nested(child) and MIXED not in child and len(inner) < MAX_DEPTH:
+                first = len(self.leaves)
+                self._pointer_tree(child, base=base, path=path, inner=(*inner, key), guard=guard)
+                self._close_object(first)
+            else:
+                full = (*inner, key)
+                self._leaf((*path, *full), _pointer_sql(base, full, guard=guard))
+
+    def _leaf(self, path: tuple[str, ...], sql: str) -> None:
+        self.leaves.append(Leaf(".".join(path), sql))
+
+    def _close_object(self, first: int) -> None:
+        self.objects.append(tuple(leaf.sql for leaf in self.leaves[first:]))
+
+
+def _nested(shape: Any) -> bool:
+    return isinstance(shape, dict) and 0 < len(shape) <= MAX_OBJECT_KEYS
+
+
+def _struct_sql(path: tuple[str, ...]) -> str:
+    expression = "j"
+    for key in path:
+        expression = f"struct_extract({expression}, {literal(key)})"
+    return expression
+
+
+def _pointer_sql(base: str, path: tuple[str, ...], *, guard: str) -> str:
+    pointer = "".join("/" + key.replace("~", "~0").replace("/", "~1") for key in path)
+    return f"CASE WHEN {guard} THEN json_extract_string({base}, {literal(pointer)}) END"

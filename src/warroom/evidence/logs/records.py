@@ -1,0 +1,130 @@
+"""What every log parser shares: SQL quoting, one-pass regex groups, the `events` insert and
+rejected lines.
+
+A parser turns the raw lines of one file into one SELECT whose columns are the `events`
+columns; `insert_events` runs it. Lines that cannot become a record are collected in a
+`Rejected` (a count and the first few examples in file order), never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+
+from warroom.evidence.schema import EVENTS
+from warroom.evidence.types import MAX_REJECTED_EXAMPLES, FileLoad
+
+EXAMPLE_CHARS = 200
+MAX_GROUPS = 9  # RE2's rewrite strings name the groups \1 to \9
+_MATCHED = chr(30)  # starts a rewritten match
+_GROUP_SEPARATOR = chr(31)
+
+# A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line.
+NOT_BLANK = r"regexp_matches(raw, '\S')"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_or_null(value: str | None) -> str:
+    """A SQL string literal, or NULL for None."""
+    return literal(value) if value is not None else "NULL"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal_list(texts: Iterable[str]) -> str:
+    """A SQL list of string literals, `['a', 'b']`."""
+    return "[" + ", ".join(literal(text) for text in texts) + "]::VARCHAR[]"
+
+
+def regex_struct(
+    text_sql: str, pattern: str, names: Sequence[str], *, rest: str | None = None
+) -> str:
+    """A struct of the named groups of `pattern` in the text ('' for a group that took no
+    part), or NULL when the text does not match.
+
+    DuckDB's `regexp_extract(text, pattern, names)` runs the expression once per group; this
+    runs it once, rewriting the match into the groups joined by a separator, and splits that.
+    RE2 captures cost about 40 ns a byte, so a pattern should stop where its groups end: with
+    `rest`, the text after the match becomes that field (and the pattern must not match to
+    the end); without, the pattern must match whole lines (`^...$`). At most nine groups.
+    """
+    if len(names) > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} groups, got {len(names)}")
+    groups = [f"\\{index}" for index in range(1, len(names) + 1)]
+    rewrite = _MATCHED + _GROUP_SEPARATOR.join(groups) + (_GROUP_SEPARATOR if rest else "")
+    parts = (
+        f"string_split(regexp_replace({text_sql}, {literal(pattern)}, {literal(rewrite)}), chr(31))"
+    )
+    fields = [
+        f"{ident(name)} := {'p[1][2:]' if index == 1 else f'p[{index}]'}"
+        for index, name in enumerate(names, start=1)
+    ]
+    size = len(names)
+    if rest:
+        fields.append(f"{ident(rest)} := array_to_string(p[{size + 1}:], chr(31))")
+        size += 1
+    return (
+        f"list_transform([{parts}], lambda p: CASE WHEN starts_with(p[1], chr(30)) "
+        f"AND len(p) {'>=' if rest else '='} {size} THEN struct_pack({', '.join(fields)}) END)[1]"
+    )
+
+
+@dataclass
+class Rejected:
+    """Lines of one file that did not become records: how many, and the first few."""
+
+    count: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (line, description)
+
+    def add(self, count: int, examples: Iterable[tuple[int, str]]) -> None:
+        """Merge more rejected lines, keeping the earliest examples in file order."""
+        self.count += count
+        merged = sorted([*self.examples, *examples])
+        self.examples = merged[:MAX_REJECTED_EXAMPLES]
+
+    def fill(self, load: FileLoad) -> FileLoad:
+        """Copy the count and the examples (`line N: reason: text`) into a `FileLoad`."""
+        load.rejected = self.count
+        load.rejected_examples = [text for _, text in self.examples]
+        return load
+
+
+def collect_rejected(
+    con: duckdb.DuckDBPyConnection, *, table: str, where: str, reason: str
+) -> Rejected:
+    """Count the rows of `table` (columns line, raw) matching `where`; keep the first examples."""
+    count_row = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()
+    count = int(count_row[0]) if count_row else 0
+    rejected = Rejected()
+    if count:
+        rows = con.execute(
+            f"SELECT line, left(coalesce(raw, ''), {EXAMPLE_CHARS}) FROM {table} "
+            f"WHERE {where} ORDER BY line LIMIT {MAX_REJECTED_EXAMPLES}"
+        ).fetchall()
+        rejected.add(count, [(int(n), f"line {n}: {reason}: {text}") for n, text in rows])
+    return rejected
+
+
+def insert_events(con: duckdb.DuckDBPyConnection, select: str) -> int:
+    """INSERT a SELECT that names every `events` column; returns the number of rows added."""
+    columns = ", ".join(ident(name) for name in EVENTS)
+    row = con.execute(f"INSERT INTO events ({columns}) SELECT {columns} FROM ({select})").fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parser's result: a SELECT of the `events` columns but `source` and `format`, and the
+    lines it rejected. The SELECT reads scratch tables: run it before the scratch is dropped."""
+
+    select: str
+    rejected: Rejected
