@@ -65,6 +65,13 @@ def broken(
     )
 
 
+def nameless(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same traffic as access logs record it: hosts, but no service."""
+    frame = frame.copy()
+    frame["service"] = None
+    return frame
+
+
 def store(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     con = empty_store()
     add_events(con, frame)

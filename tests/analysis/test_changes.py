@@ -19,6 +19,7 @@ from tests.analysis.changes_data import (
     broken,
     errors_in,
     fleet,
+    nameless,
     run,
     store,
     tag_versions,
@@ -26,10 +27,11 @@ from tests.analysis.changes_data import (
 from warroom.analysis.changeset import Assessment, Change, ruled_out
 from warroom.analysis.cohorts import cohort_tests
 from warroom.analysis.context import AnalysisContext
+from warroom.analysis.fleet import Topology
 from warroom.analysis.investigate import WindowRequest, resolve_windows
 from warroom.analysis.investigation import Investigation
 from warroom.analysis.schemas import investigation_schema
-from warroom.analysis.scope import Tally, Topology, change_slice
+from warroom.analysis.scope import Tally, change_slice
 from warroom.analysis.windows import Window
 from warroom.timeutil import format_duration
 
@@ -355,3 +357,18 @@ def test_changes_ruled_out_reasons_in_order() -> None:
     assert ruled_out(few, ctx) == "only 8 errors on web (both hosts) since the onset"
     strong = _assessment(Tally(1000, 200, 190), Tally(1000, 3, 0), Tally(4000, 10, 0))
     assert ruled_out(strong, ctx) is None
+
+
+def test_changes_service_found_by_host_names_when_the_logs_name_none() -> None:
+    frame = nameless(broken(fleet(seed=35), hosts=API, share=0.25))
+    con = store(frame)
+    add_change(con, change_id="CHG-api", at=ONSET - timedelta(seconds=40), service="api")
+    add_change(con, change_id="CHG-web", at=ONSET - timedelta(minutes=45), service="web")
+    result = run(con)
+    assert (result.suspects[0].kind, result.suspects[0].ref) == ("change", "CHG-api")
+    assert not [s for s in result.suspects if s.kind == "host"]
+    finding = result.finding("changes:change:CHG-api")
+    assert finding is not None and finding.evidence["reached"] == "api (all 3 hosts)"
+    assert finding.evidence["weights"]["scope"] == 1.0
+    web = next(e for e in result.eliminated if e.subject and e.subject.ref == "CHG-web")
+    assert web.why.startswith("errors were not higher on web (all 6 hosts)")

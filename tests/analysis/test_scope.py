@@ -4,21 +4,29 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.analysis.changes_data import API, FLEET, ONSET, WEB, between, errors_in, fleet, store
+from tests.analysis.changes_data import (
+    API,
+    FLEET,
+    ONSET,
+    WEB,
+    between,
+    errors_in,
+    fleet,
+    nameless,
+    store,
+)
 from tests.analysis.synthetic import T0
 from warroom.analysis.context import AnalysisContext
+from warroom.analysis.fleet import Topology, topology
 from warroom.analysis.scope import (
     OFF_SCOPE,
     OTHER_SERVICE,
     UNSCOPED,
-    Topology,
     change_slice,
     counts_between,
     error_examples,
     scope_match,
-    short_host,
     timing_weight,
-    topology,
 )
 from warroom.analysis.windows import Window, make_windows
 
@@ -26,11 +34,6 @@ TOPO = Topology(
     hosts=tuple(sorted(h for hosts in FLEET.values() for h in hosts)),
     hosts_by_service={s: tuple(sorted(h)) for s, h in sorted(FLEET.items())},
 )
-
-
-def test_scope_short_host_ignores_case_and_domain() -> None:
-    assert short_host(" WEB-2.prod.example.com ") == "web-2"
-    assert short_host("api-1") == "api-1"
 
 
 def test_scope_change_slice_listed_hosts_service_or_everything() -> None:
@@ -127,18 +130,24 @@ def _edges(window: Window) -> tuple[datetime, datetime]:
     return window.start, window.end
 
 
+@pytest.mark.parametrize("named", [True, False])
 @pytest.mark.parametrize(
     ("hosts", "service"),
     [(["web-1", "web-2"], "web"), (["api-3"], None), ([], "checkout"), ([], None)],
 )
-def test_scope_python_and_engine_slices_agree(hosts: list[str], service: str | None) -> None:
-    """`covers`/`neighbours` (on aggregates) and `where`/`others` (in the engine) are one rule."""
-    con = store(fleet(seed=9, hours=1))
+def test_scope_python_and_engine_slices_agree(
+    hosts: list[str], service: str | None, named: bool
+) -> None:
+    """`covers`/`neighbours` (on aggregates) and `where`/`others` (in the engine) are one rule,
+    with services from the logs or from the hosts' names."""
+    con = store(fleet(seed=9, hours=1) if named else nameless(fleet(seed=9, hours=1)))
     ctx = _context(con)
-    reached = change_slice(topology(ctx), hosts=hosts, service=service)
+    topo = topology(ctx)
+    assert bool(topo.families) is not named
+    reached = change_slice(topo, hosts=hosts, service=service)
     events = ctx.table("events")
     start, end = T0, T0 + timedelta(hours=1)
-    counts = counts_between(ctx, [start, end], dominant=None)
+    counts = counts_between(ctx, [start, end], dominant=None, families=topo.families)
     window = Window(start, end, "all")
     engine = events.filter(reached.where(events)).count().execute()
     assert counts.tally(reached.covers, window).events == engine

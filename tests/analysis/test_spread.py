@@ -12,6 +12,7 @@ from tests.analysis.changes_data import (
     errors_in,
     fleet,
     name_containers,
+    nameless,
     run,
     store,
     tag_versions,
@@ -144,3 +145,15 @@ def test_spread_one_host_in_the_logs_is_noted() -> None:
     result = run(store(frame))
     assert "the logs name fewer than two hosts: spread over hosts not checked" in result.notes
     assert not [f for f in result.findings if f.kind == "host_spread"]
+
+
+def test_spread_without_services_compares_hosts_within_their_name_family() -> None:
+    """Access logs name no service: api-1..3 fail together like a service, not like hosts."""
+    frame = nameless(broken(fleet(seed=20), hosts=API, share=0.3))
+    result = run(store(frame))
+    assert not [s for s in result.suspects if s.kind == "host"]
+    shape = result.finding("spread:host_spread:api")
+    assert shape is not None
+    assert shape.statement.startswith("Errors spread evenly over all 3 api hosts")
+    disk = run(store(nameless(broken(fleet(seed=20), hosts=["api-2"], share=0.6))))
+    assert (disk.suspects[0].kind, disk.suspects[0].ref) == ("host", "api-2")

@@ -22,17 +22,16 @@ from typing import Any
 from warroom.analysis import stats
 from warroom.analysis.cohorts import CohortTests, cohort_tests, rate
 from warroom.analysis.context import AnalysisContext, Params
+from warroom.analysis.fleet import Topology, topology
 from warroom.analysis.scope import (
     GRACE,
     Counts,
     Slice,
     Tally,
-    Topology,
     aware,
     change_slice,
     counts_between,
     since_onset,
-    topology,
 )
 from warroom.analysis.windows import Window
 from warroom.timeutil import format_duration
@@ -166,8 +165,9 @@ def assess_all(
     length = max(after.end - after.start, BEFORE)
     befores = [Window(c.at - length, c.at, "before it") for c in changes]
     edges = [after.start, after.end, *(w.start for w in befores), *(w.end for w in befores)]
-    counts = counts_between(ctx, edges, dominant=ctx.facts.get("onset", {}).get("signature"))
     topo = topology(ctx)
+    dominant = ctx.facts.get("onset", {}).get("signature")
+    counts = counts_between(ctx, edges, dominant=dominant, families=topo.families)
     return corrected(
         [
             _assess(change, topo, counts, after=after, before=before, onset=onset)

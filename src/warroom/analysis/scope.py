@@ -5,8 +5,7 @@ everything. `Topology` (which hosts log which services, one small aggregate) res
 against the names the logs actually use; host names match without case or domain, so a change
 listing `web-2.prod.example.com` reaches the logs of `web-2`. `tally` counts events, errors and
 one error signature for several (slice, window) pairs in a single scan; `error_examples` fetches
-a few real error lines; `group_counts` gives each host's (container's, service's, version's)
-errors and events in the incident and the baseline. Only aggregates come back to Python.
+a few real error lines. Only aggregates come back to Python.
 """
 
 from __future__ import annotations
@@ -20,11 +19,10 @@ import ibis
 
 from warroom.analysis import signals
 from warroom.analysis.context import AnalysisContext
+from warroom.analysis.fleet import Topology, service_of, short_host
 from warroom.analysis.signatures import signature
 from warroom.analysis.windows import Window
 from warroom.timeutil import iso_z
-
-VERSION_KEYS = ("version", "app.version", "service.version", "app_version", "release")
 
 
 def since_onset(ctx: AnalysisContext) -> Window:
@@ -36,72 +34,6 @@ def since_onset(ctx: AnalysisContext) -> Window:
     return window
 
 
-def group_key(events: Any, dimension: str) -> Any:
-    """Ibis expression naming each event's group: a column, or the version from `attrs`."""
-    if dimension == "version":
-        return ibis.coalesce(*(events.attrs.get(k) for k in VERSION_KEYS))
-    return events[dimension]
-
-
-def group_counts(
-    ctx: AnalysisContext, dimension: str, window: Window
-) -> list[tuple[str | None, str, str, int, int]]:
-    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'."""
-    events = ctx.table("events")
-    period = ibis.cases(
-        (ctx.in_window(events.ts, window), "incident"),
-        (ctx.in_baseline(events.ts), "baseline"),
-        else_=None,
-    )
-    rows = events.mutate(
-        key=group_key(events, dimension), period=period, err=signals.is_error(events).cast("int64")
-    )
-    rows = rows.filter(rows.period.notnull() & rows.key.notnull())
-    grouped = rows.group_by(["service", "key", "period"]).aggregate(
-        n=rows.count(), e=rows.err.sum()
-    )
-    return [
-        (
-            r.service if isinstance(r.service, str) else None,
-            str(r.key),
-            r.period,
-            int(r.e),
-            int(r.n),
-        )
-        for r in grouped.execute().itertuples()
-    ]
-
-
-def short_host(name: str) -> str:
-    """`WEB-2.prod.example.com` -> `web-2`: how host names are compared across sources."""
-    return name.strip().lower().split(".", 1)[0]
-
-
-@dataclass(frozen=True)
-class Topology:
-    """The hosts and services the logs name, and which hosts serve which service."""
-
-    hosts: tuple[str, ...]
-    hosts_by_service: Mapping[str, tuple[str, ...]]
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        return tuple(sorted(self.hosts_by_service))
-
-
-def topology(ctx: AnalysisContext) -> Topology:
-    events = ctx.table("events")
-    pairs = events.filter(events.host.notnull()).select("host", "service").distinct().execute()
-    by_service: dict[str, set[str]] = {}
-    for row in pairs.itertuples():
-        if isinstance(row.service, str):
-            by_service.setdefault(row.service, set()).add(row.host)
-    return Topology(
-        hosts=tuple(sorted(set(pairs["host"]))),
-        hosts_by_service={s: tuple(sorted(h)) for s, h in sorted(by_service.items())},
-    )
-
-
 @dataclass(frozen=True)
 class Slice:
     """The events a change reached, and the events to compare them with."""
@@ -110,12 +42,13 @@ class Slice:
     service: str | None  # None: every service
     reach: frozenset[str]  # the hosts it reached, as the logs name them
     label: str  # "api (3 hosts)", "web-2, web-5 (web)", "every host"
+    families: tuple[str, ...] = ()  # host families standing in for services (fleet.py)
 
     def where(self, events: Any) -> Any:
         """Ibis boolean: an event in this slice."""
         condition = ibis.literal(True)
         if self.service is not None:
-            condition &= events.service == self.service
+            condition &= service_of(events, self.families) == self.service
         if self.hosts is not None:
             condition &= events.host.isin(list(self.hosts) or [""])
         return condition
@@ -140,11 +73,12 @@ class Slice:
 
     def others(self, events: Any) -> Any | None:
         """Ibis boolean for the peers that did not get it, or None when it reached everything."""
+        service = service_of(events, self.families)
         if self.hosts is not None:
             peers = events.host.notnull() & ~events.host.isin(list(self.hosts) or [""])
-            return peers & (events.service == self.service) if self.service else peers
+            return peers & (service == self.service) if self.service else peers
         if self.service is not None:
-            return events.service.notnull() & (events.service != self.service)
+            return service.notnull() & (service != self.service)
         return None
 
 
@@ -160,13 +94,15 @@ def change_slice(topo: Topology, *, hosts: Sequence[str], service: str | None) -
         matched = tuple(h for h in topo.hosts if short_host(h) in wanted)
         if matched:
             where = f" ({known_service})" if known_service else ""
-            return Slice(matched, known_service, frozenset(matched), ", ".join(matched) + where)
+            label = ", ".join(matched) + where
+            return Slice(matched, known_service, frozenset(matched), label, topo.families)
         unseen = f" ({', '.join(sorted(hosts))} not in the logs)"
     if known_service is not None:
         reach = topo.hosts_by_service[known_service]
         label = f"{known_service} ({_hosts(reach)}){unseen}"
-        return Slice(None, known_service, frozenset(reach), label)
-    return Slice(None, None, frozenset(topo.hosts), f"every host ({_hosts(topo.hosts)}){unseen}")
+        return Slice(None, known_service, frozenset(reach), label, topo.families)
+    label = f"every host ({_hosts(topo.hosts)}){unseen}"
+    return Slice(None, None, frozenset(topo.hosts), label, topo.families)
 
 
 def _hosts(names: Sequence[str]) -> str:
@@ -209,7 +145,11 @@ class Counts:
 
 
 def counts_between(
-    ctx: AnalysisContext, edges: Iterable[datetime], *, dominant: str | None
+    ctx: AnalysisContext,
+    edges: Iterable[datetime],
+    *,
+    dominant: str | None,
+    families: Sequence[str] = (),
 ) -> Counts:
     """One scan of the events between the first and the last edge, grouped by host, service and
     span; `dominant` is the error signature to count apart (None: count none)."""
@@ -221,6 +161,7 @@ def counts_between(
     matches = ibis.literal(False) if dominant is None else signature(rows) == dominant
     span = ibis.cases(*((rows.ts < _naive(cut), k) for k, cut in enumerate(cuts[1:])))
     rows = rows.mutate(
+        service=service_of(rows, families),
         span=span,
         err=error.cast("int64"),
         sig=ibis.ifelse(error, matches, False).cast("int64"),

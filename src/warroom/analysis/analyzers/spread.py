@@ -35,14 +35,13 @@ from warroom.analysis.cohorts import (
 )
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
-from warroom.analysis.scope import error_examples, group_counts, group_key, since_onset
+from warroom.analysis.fleet import Peers, group_counts, topology
+from warroom.analysis.scope import error_examples, since_onset
 from warroom.analysis.windows import Window
 
 DIMENSIONS = ("host", "container", "version")
 SUSPECT_KINDS = ("host", "container")  # services and versions point at changes, not at suspects
 QUESTION = "Is it one host, a few, or all of them?"
-
-Peers = tuple[str, str | None]  # (dimension, the service they are compared within, or None)
 
 
 class Spread:
@@ -53,19 +52,19 @@ class Spread:
     after: tuple[str, ...] = ("onset",)
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
-        window = since_onset(ctx)
+        window, families = since_onset(ctx), topology(ctx).families
         result = AnalyzerResult()
-        rows = group_counts(ctx, "service", window)
+        rows = group_counts(ctx, "service", window, families=families)
         services = judge(groups_within(rows, None), params=ctx.params)
-        _report(ctx, result, ("service", None), services, window)
+        _report(ctx, result, Peers("service", None, families), services, window)
         scopes = list(services.concentrated) if services and services.concentrated else [None]
-        verdicts: dict[Peers, Verdict | None] = {}
+        verdicts: dict[tuple[str, str | None], Verdict | None] = {}
         for dimension in DIMENSIONS:
-            rows = group_counts(ctx, dimension, window)
+            rows = group_counts(ctx, dimension, window, families=families)
             for scope in scopes:
                 verdict = judge(groups_within(rows, scope), params=ctx.params)
                 verdicts[(dimension, scope)] = verdict
-                _report(ctx, result, (dimension, scope), verdict, window)
+                _report(ctx, result, Peers(dimension, scope, families), verdict, window)
         if all(v is None for (d, _), v in verdicts.items() if d == "host"):
             result.notes.append("the logs name fewer than two hosts: spread over hosts not checked")
         result.facts = _facts(services, verdicts, window)
@@ -82,7 +81,7 @@ def _report(
 ) -> None:
     if verdict is None:
         return
-    dimension = key[0]
+    dimension = key.dimension
     shape = _shape_finding(key, verdict)
     result.findings.append(shape)
     for name in verdict.concentrated:
@@ -97,7 +96,7 @@ def _report(
 
 
 def _shape_finding(key: Peers, verdict: Verdict) -> Finding:
-    dimension, scope = key
+    dimension, scope = key.dimension, key.scope
     test = verdict.homogeneity
     return Finding(
         id=f"spread:{dimension}_spread:{scope or '*'}",
@@ -122,14 +121,10 @@ def _shape_finding(key: Peers, verdict: Verdict) -> Finding:
 def _concentration(
     ctx: AnalysisContext, key: Peers, verdict: Verdict, name: str, window: Window
 ) -> Finding:
-    dimension, scope = key
+    dimension, scope = key.dimension, key.scope
     test = verdict.test(name)
     lift = test.versus_rest.lift if test.versus_rest is not None else None
     role: Role = "cause" if verdict.minority else "context"
-
-    def where(events: Any) -> Any:
-        inside = group_key(events, dimension) == name
-        return inside if scope is None else inside & (events.service == scope)
 
     return Finding(
         id=f"spread:{dimension}:{name}",
@@ -148,7 +143,7 @@ def _concentration(
         ),
         effect=lift,
         effect_name=f"error rate vs the other {peers(dimension, None)}",
-        examples=error_examples(ctx, where, window, limit=ctx.params.max_examples),
+        examples=error_examples(ctx, key.where(name), window, limit=ctx.params.max_examples),
         caveat=f"could be wrong if the load balancer sends a failing request type mostly to "
         f"this {dimension}, or if it logs differently from its peers",
         subject=Subject(dimension, name, role) if dimension in SUSPECT_KINDS else None,
@@ -172,7 +167,9 @@ def _group_row(test: GroupTest) -> dict[str, Any]:
 
 
 def _facts(
-    services: Verdict | None, verdicts: dict[Peers, Verdict | None], window: Window
+    services: Verdict | None,
+    verdicts: dict[tuple[str, str | None], Verdict | None],
+    window: Window,
 ) -> dict[str, Any]:
     def concentrated(dimension: str) -> list[str]:
         return sorted(
