@@ -64,8 +64,8 @@ class Topology:
 def topology(ctx: AnalysisContext) -> Topology:
     """One small aggregate: every (host, service, family) the events carry."""
     events = ctx.table("events")
-    known = events.filter(events.host.notnull())
-    rows = known.select("host", "service", family=host_family(known.host)).distinct().execute()
+    pairs = events.filter(events.host.notnull()).select("host", "service").distinct()
+    rows = pairs.mutate(family=host_family(pairs.host)).execute()  # the regex on few rows
     triples = [
         (str(r.host), r.service if isinstance(r.service, str) else None, str(r.family))
         for r in rows.itertuples()
