@@ -23,7 +23,7 @@ from warroom.analysis.finding import SUSPECT_KINDS, Elimination, Finding, Suspec
 
 MAX_SUSPECTS = 10
 _HEX = re.compile(r"^[0-9a-f]+$")
-EXPLAINED_FACTOR = 0.5  # a subject explained by a stronger suspect keeps half its score
+EXPLAINED_FACTOR = 0.4  # a subject explained by a stronger suspect keeps 40 % of its score
 
 
 def rank(findings: Sequence[Finding], eliminated: Sequence[Elimination]) -> list[Suspect]:
