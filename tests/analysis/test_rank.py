@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from warroom.analysis.finding import Elimination, Finding, Subject
-from warroom.analysis.rank import rank
+from warroom.analysis.rank import EXPLAINED_FACTOR, rank
 
 FULL_SHA = "abc1234def5678901234567890abcdef12345678"
 
@@ -52,7 +52,7 @@ def test_rank_explanations_from_a_merged_commit_demote_the_hosts() -> None:
     commit = _finding("b", "change", FULL_SHA[:10], 0.3, explains=[["host", "web-2"]])
     host = _finding("c", "host", "web-2", 0.8)
     suspects = {s.ref: s for s in rank([deploy, commit, host], [])}
-    assert suspects["web-2"].score == pytest.approx(0.4)
+    assert suspects["web-2"].score == pytest.approx(0.8 * EXPLAINED_FACTOR)
     assert suspects["web-2"].summary.endswith("(likely a consequence of change CHG-1)")
 
 
