@@ -6,28 +6,34 @@ Ranking adds what no single analyzer sees:
 - several findings about one subject support each other (noisy-OR of their scores);
 - a subject another finding *explains* is demoted (the canary deploy explains why its two hosts
   fail: the hosts are where it shows, the deploy is the cause);
+- refs a finding *merges* (`evidence["merges"]`) are the same thing under another name: a deploy
+  names the commit it shipped, so findings about that commit support the deploy's suspect instead
+  of competing with it (commit shas match when one is a prefix of the other, 7+ hex digits);
 - a subject an elimination names is not a suspect;
 - symptoms and context never become suspects.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from warroom.analysis.finding import SUSPECT_KINDS, Elimination, Finding, Suspect
 
 MAX_SUSPECTS = 10
-EXPLAINED_FACTOR = 0.5  # a subject explained by a stronger suspect keeps half its score
+_HEX = re.compile(r"^[0-9a-f]+$")
+EXPLAINED_FACTOR = 0.4  # a subject explained by a stronger suspect keeps 40 % of its score
 
 
 def rank(findings: Sequence[Finding], eliminated: Sequence[Elimination]) -> list[Suspect]:
-    support = _support(findings)
+    aliases = _aliases(findings)
+    support = _support(findings, aliases)
     ruled_out = {e.subject.key for e in eliminated if e.subject is not None}
     scores = {
         key: _noisy_or([f.score for f in fs]) for key, fs in support.items() if key not in ruled_out
     }
-    explained = _explained(findings, scores)
+    explained = _explained(findings, scores, aliases)
     for key, by in explained.items():
         if key in scores and scores[by] >= scores[key] * EXPLAINED_FACTOR:
             scores[key] *= EXPLAINED_FACTOR
@@ -51,26 +57,63 @@ def rank(findings: Sequence[Finding], eliminated: Sequence[Elimination]) -> list
     return suspects
 
 
-def _support(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
+def _support(
+    findings: Sequence[Finding], aliases: dict[tuple[str, str], tuple[str, str]]
+) -> dict[tuple[str, str], list[Finding]]:
     support: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.subject is not None and finding.subject.role == "cause" and finding.score > 0:
-            support[finding.subject.key].append(finding)
+            support[_resolve(finding.subject.key, aliases)].append(finding)
     return support
 
 
+def _aliases(findings: Sequence[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Merged ref -> the subject that merges it (the strongest claim wins a disputed ref)."""
+    aliases: dict[tuple[str, str], tuple[str, str]] = {}
+    for finding in sorted(findings, key=lambda f: (-f.score, f.id)):
+        if finding.subject is None:
+            continue
+        for kind, ref in finding.evidence.get("merges", ()):
+            alias = (str(kind), str(ref))
+            if alias != finding.subject.key and alias not in aliases:
+                aliases[alias] = finding.subject.key
+    return aliases
+
+
+def _resolve(
+    key: tuple[str, str], aliases: dict[tuple[str, str], tuple[str, str]]
+) -> tuple[str, str]:
+    for alias, target in aliases.items():
+        if alias[0] == key[0] and _same_ref(alias[1], key[1]):
+            return target
+    return key
+
+
+def _same_ref(a: str, b: str) -> bool:
+    """Equal, or two spellings of one commit sha (short and full)."""
+    if a == b:
+        return True
+    short, full = sorted((a.lower(), b.lower()), key=len)
+    return len(short) >= 7 and _HEX.match(full) is not None and full.startswith(short)
+
+
 def _explained(
-    findings: Sequence[Finding], scores: dict[tuple[str, str], float]
+    findings: Sequence[Finding],
+    scores: dict[tuple[str, str], float],
+    aliases: dict[tuple[str, str], tuple[str, str]],
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """Subject -> the suspect that explains it, from findings' `evidence["explains"]`."""
     explained: dict[tuple[str, str], tuple[str, str]] = {}
     for finding in sorted(findings, key=lambda f: (-f.score, f.id)):
-        if finding.subject is None or finding.subject.key not in scores:
+        if finding.subject is None:
+            continue
+        subject = _resolve(finding.subject.key, aliases)
+        if subject not in scores:
             continue
         for kind, ref in finding.evidence.get("explains", ()):
             target = (str(kind), str(ref))
-            if target != finding.subject.key and target not in explained:
-                explained[target] = finding.subject.key
+            if target != subject and target not in explained:
+                explained[target] = subject
     return explained
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from warroom.analysis.analyzers.changes import Changes
 from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
+from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
@@ -15,6 +17,8 @@ from warroom.hookspecs import hookimpl
 def register_analyzers() -> list[Analyzer]:
     return [
         Onset(),
+        Spread(),
+        Changes(),
         # analyzers-b: HTTP, messages, stack traces, dependencies
         Dependencies(),
         Http(),
