@@ -235,7 +235,7 @@ def test_dependencies_failures_on_one_of_its_calling_routes_point_at_the_route()
         share=0.3,
         status=504,
         route=("GET", "/api/orders/"),
-        message="canceling statement due to statement timeout",
+        message="inventory-db read timed out after 3000 ms",
     )
     calls_db = frame["path"].str.startswith(("/api/orders/", "/api/products"))
     frame["attrs"] = [{"upstream": "inventory-db"} if c else None for c in calls_db]

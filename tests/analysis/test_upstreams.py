@@ -48,6 +48,7 @@ FAILURES = [
     ("order 81723 timed out", None, None),
     ('msg="request failed" status=503 upstream=redis-cache', None, None),
     ('msg="cache read timed out" upstream=redis-cache', None, "redis-cache"),
+    ('msg="request failed" upstream=inventory-db error="statement timeout"', None, None),
     (
         "QueuePool limit of size 20 overflow 10 reached, connection timed out (postgres)",
         "sqlalchemy.exc.TimeoutError",

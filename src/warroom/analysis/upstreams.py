@@ -88,11 +88,13 @@ TROUBLE = (
     + r"|time(?:d)? ?out|timeout|deadline exceeded|did not (?:answer|respond)|not responding|"
     r"bad gateway|gateway time-?out|circuit (?:breaker )?(?:is )?open|prematurely closed"
 )
-# Our own connection pool running dry is a local limit (too much load, a greedy job), not the
-# upstream failing; the upstream's own errors say so when it is down.
-LOCAL_POOL = (
+# Failures of our own making: our connection pool running dry (too much load, a greedy job) and
+# a query the database cancelled for running too long (a slow query plan) — the upstream answers;
+# its own errors (refused, unreachable, did not answer) say so when it is down.
+OUR_SIDE = (
     r"(?i)QueuePool|pool (?:limit|exhausted|timeout|timed out|is full)|connection pool|"
-    r"too many (?:clients|connections)"
+    r"too many (?:clients|connections)|statement timeout|canceling statement|QueryCanceled|"
+    r"query_canceled"
 )
 ERROR_TEXT_KEYS = ("error_message", "error.message", "exception.message", "err.message")
 KNOWN_SYSTEMS = (
@@ -198,7 +200,7 @@ def probe_text(events: Any) -> Any:
 
 def is_trouble(probe: Any) -> Any:
     """Ibis boolean: the failure's text is about reaching another system (see TROUBLE)."""
-    return probe.re_search(TROUBLE) & ~probe.re_search(LOCAL_POOL)
+    return probe.re_search(TROUBLE) & ~probe.re_search(OUR_SIDE)
 
 
 def named_in_text(probe: Any) -> Any:
