@@ -63,7 +63,7 @@ class UpstreamReport:
     named_failures: int = 0
 
 
-def test_upstreams(counts: Any, failures: Any, exp: Exposure, params: Params) -> UpstreamReport:
+def compare_upstreams(counts: Any, failures: Any, exp: Exposure, params: Params) -> UpstreamReport:
     """`counts`: a frame with name, period, calls, failures (named upstreams only);
     `failures`: all failures per period (period, n), named or not."""
     by: dict[str, dict[str, tuple[int, int]]] = {}

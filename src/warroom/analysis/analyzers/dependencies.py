@@ -22,9 +22,9 @@ from warroom.analysis import stats, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.dependency_stats import (
     UpstreamTest,
+    compare_upstreams,
     confined_failures,
     routes_by_upstream,
-    test_upstreams,
 )
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.nearby import change_before_onset
@@ -54,7 +54,9 @@ class Dependencies:
         rows = _rows(ctx, events)
         failures = rows.filter(rows.failure)
         totals = failures.group_by("period").aggregate(n=failures.count())
-        tested = test_upstreams(upstream_counts(rows).execute(), totals.execute(), exp, ctx.params)
+        tested = compare_upstreams(
+            upstream_counts(rows).execute(), totals.execute(), exp, ctx.params
+        )
         failing = [t for t in tested.upstreams if t.significant][:MAX_FINDINGS]
         result = AnalyzerResult(eliminated=_eliminations(tested, failing))
         result.facts = {"failing": [t.name for t in failing], "causes": {}, "explained_routes": {}}
