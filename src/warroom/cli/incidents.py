@@ -154,8 +154,11 @@ def show(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Everything a responder joining late needs: status, roles, key times, what has been ruled out
-    and why, open hypotheses, actions tried, the latest timeline entries."""
+    """What a responder joining late reads first: roles, times, what is ruled out and why.
+
+    Also the open hypotheses, the confirmed cause, the actions tried and the latest timeline
+    entries.
+    """
     from warroom.cli.render import print_incident
     from warroom.incidents import timeline, views
 
@@ -208,8 +211,11 @@ def status_command(
     at: str | None = typer.Option(None, "--at", help="When it happened (default: now)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Move an incident through triage → investigating → identified → mitigated → resolved → closed
-    (or to not_incident, kept as a bug with the reason)."""
+    """Move an incident to another status (triage → ... → closed, or not_incident).
+
+    The lifecycle: triage → investigating → identified → mitigated → resolved → closed, and
+    not_incident (kept as a bug, with the reason). Illegal moves are refused.
+    """
     from warroom.incidents import service as incidents
 
     context = app_context(ctx)

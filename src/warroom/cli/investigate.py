@@ -51,10 +51,11 @@ def investigate_command(
         False, "--no-cache", help="Parse the bundle again even if a cached copy exists."
     ),
 ) -> None:
-    """Investigate a bundle of evidence: when did errors start, what changed, where, which errors
-    are new — ranked suspects with their statistics, and the causes the data rules out.
+    """Investigate an evidence bundle: when errors started, ranked suspects, what is ruled out.
 
-    Input formats and the JSON output are specified in docs/evidence.md.
+    Reads logs, metrics, change events, git history, crontabs and customer reports, compares the
+    incident window with a baseline, and says which suspects the statistics point at and which
+    causes the data rules out. Input formats and the JSON output: docs/evidence.md.
     """
     context = app_context(ctx)
     chosen = _format(fmt, output)

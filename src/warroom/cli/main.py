@@ -95,10 +95,10 @@ def _register_commands() -> None:
     from warroom.cli import templates as templates_commands
 
     demo_commands.register(app)
-    incidents.register(app)
-    notebook.register(app)
     assess_commands.register(app)
     severity_commands.register(app)
+    incidents.register(app)
+    notebook.register(app)
     investigate.register(app)
     evidence_commands.register(app)
     templates_commands.register(app)
@@ -106,7 +106,29 @@ def _register_commands() -> None:
     db_commands.register(app)
 
 
+# Where each command appears in `warroom --help`, in the order people need them.
+HELP_PANELS = {
+    "Start here": ("demo",),
+    "Severity": ("assess", "severity"),
+    "Incidents": ("declare", "list", "show", "timeline", "status", "set-severity", "mark", "role"),
+    "Notebook": ("hypothesis", "action", "note", "link"),
+    "Investigate": ("investigate", "evidence", "templates", "simulate"),
+    "Store": ("db",),
+}
+
+
+def _place_in_panels() -> None:
+    panel_of = {name: panel for panel, names in HELP_PANELS.items() for name in names}
+    for command in app.registered_commands:
+        if command.name in panel_of:
+            command.rich_help_panel = panel_of[command.name]
+    for group in app.registered_groups:
+        if group.name in panel_of:
+            group.rich_help_panel = panel_of[group.name]
+
+
 _register_commands()
+_place_in_panels()
 
 
 def run() -> None:
