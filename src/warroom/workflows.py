@@ -6,8 +6,8 @@ investigate a bundle through this one function, so they behave the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,26 @@ def investigate_bundle(
 
     `progress` is a Rich Progress to report on, or None to stay quiet.
     """
+    with open_investigation(
+        path, settings=settings, start=start, end=end, progress=progress, cache=cache
+    ) as (result, _con):
+        return result
+
+
+@contextmanager
+def open_investigation(
+    path: Path,
+    *,
+    settings: Settings,
+    start: str | None = None,
+    end: str | None = None,
+    progress: Any = None,
+    cache: bool = True,
+) -> Iterator[tuple[Investigation, Any]]:
+    """Like `investigate_bundle`, but keeps the bundle open: yields the result and the DuckDB
+    connection with the normalised tables, for reports that chart more than the findings say
+    (the HTML report). The connection is closed when the block ends.
+    """
     from warroom.analysis.investigate import investigate
     from warroom.evidence.bundle import load_bundle
     from warroom.timeutil import parse_time, zone
@@ -49,13 +69,14 @@ def investigate_bundle(
             start=parse_time(start, tz=tz) if start else None,
             end=parse_time(end, tz=tz) if end else None,
         )
-        return investigate(
+        result = investigate(
             loaded.con,
             inputs=loaded.inputs(),
             timezone=loaded.timezone,
             request=request,
             on_step=_analysis_step(progress),
         )
+        yield result, loaded.con
 
 
 def window_request(manifest: Any, *, start: datetime | None, end: datetime | None) -> WindowRequest:

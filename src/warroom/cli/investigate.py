@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import typer
 
 from warroom.cli.context import AppContext, app_context
+from warroom.errors import InputError
 
 
 class Format(StrEnum):
@@ -18,6 +21,7 @@ class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
     MD = "md"
+    HTML = "html"
 
 
 def investigate_command(
@@ -36,10 +40,16 @@ def investigate_command(
         Format.AUTO,
         "--format",
         "-f",
-        help="text (default on a terminal), json (the contract; default otherwise), md.",
+        help=(
+            "text (default on a terminal), json (the contract; default otherwise), md, "
+            "html (one self-contained file with charts)."
+        ),
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the report to this file."
+        None,
+        "--output",
+        "-o",
+        help="Write the report to this file (html: default investigation-<bundle>-<time>.html).",
     ),
     incident: str | None = typer.Option(
         None, "--incident", help="Record the findings in this incident's timeline and notebook."
@@ -60,11 +70,14 @@ def investigate_command(
     context = app_context(ctx)
     chosen = _format(fmt, output)
     interactive = chosen is not Format.JSON and output is None and sys.stdout.isatty()
-    result = run_investigation(
+    with open_investigation(
         context, bundle, start=start, end=end, progress=interactive, cache=not no_cache
-    )
-    if incident is not None:
-        _record(context, incident, result)
+    ) as (result, con):
+        if incident is not None:
+            _record(context, incident, result)
+        if chosen is Format.HTML:
+            _write_html(result, con, bundle, output)
+            return
     _write(context, result, chosen, output, verbose=verbose)
 
 
@@ -72,7 +85,8 @@ def _format(fmt: Format, output: Path | None) -> Format:
     if fmt is not Format.AUTO:
         return fmt
     if output is not None:
-        return {".json": Format.JSON, ".md": Format.MD}.get(output.suffix.lower(), Format.TEXT)
+        by_suffix = {".json": Format.JSON, ".md": Format.MD, ".html": Format.HTML}
+        return by_suffix.get(output.suffix.lower(), Format.TEXT)
     return Format.TEXT if sys.stdout.isatty() else Format.JSON
 
 
@@ -86,12 +100,31 @@ def run_investigation(
     cache: bool = True,
 ) -> Any:
     """Load the bundle and investigate it, with progress bars when someone is watching."""
-    from warroom.workflows import investigate_bundle
+    with open_investigation(
+        context, bundle, start=start, end=end, progress=progress, cache=cache
+    ) as (result, _con):
+        return result
+
+
+@contextmanager
+def open_investigation(
+    context: AppContext,
+    bundle: Path,
+    *,
+    start: str | None,
+    end: str | None,
+    progress: bool,
+    cache: bool = True,
+) -> Iterator[tuple[Any, Any]]:
+    """Like `run_investigation`, keeping the bundle's tables open (for the HTML charts)."""
+    from warroom.workflows import open_investigation as open_bundle_investigation
 
     with ExitStack() as stack:
         bar = stack.enter_context(progress_bar()) if progress else None
-        return investigate_bundle(
-            bundle, settings=context.settings, start=start, end=end, progress=bar, cache=cache
+        yield stack.enter_context(
+            open_bundle_investigation(
+                bundle, settings=context.settings, start=start, end=end, progress=bar, cache=cache
+            )
         )
 
 
@@ -145,7 +178,51 @@ def _write(
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_report(output, text if text.endswith("\n") else text + "\n")
+
+
+def _write_html(result: Any, con: Any, bundle: Path, output: Path | None) -> None:
+    from warroom.report.html import render_html
+
+    target = output or Path.cwd() / default_html_name(bundle, result)
+    if output is not None:
+        _check_writable(target)  # before minutes of chart rendering, not after
+    write_report(target, render_html(result, con, title=f"Investigation of {_stem(bundle)}"))
+    sys.stdout.write(f"HTML report written to {target}\n")
+
+
+def default_html_name(bundle: Path, result: Any) -> str:
+    """investigation-<bundle>-<incident start, UTC>.html: unique per bundle and window."""
+    start = result.windows.incident.start
+    return f"investigation-{_stem(bundle)}-{start:%Y%m%dT%H%MZ}.html"
+
+
+def _stem(bundle: Path) -> str:
+    name = bundle.resolve().name or "bundle"
+    for suffix in (".tar.gz", ".tgz", ".zip"):
+        name = name.removesuffix(suffix)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name) or "bundle"
+
+
+def _check_writable(target: Path) -> None:
+    if target.is_dir():
+        raise InputError(f"cannot write the report to {target}: it is a directory")
+    if not target.parent.is_dir():
+        raise InputError(
+            f"cannot write the report to {target}: no directory {target.parent}",
+            hint="create the directory first or choose another --output",
+        )
+
+
+def write_report(target: Path, text: str) -> None:
+    """Write the report; a path we cannot write is the user's to fix (exit 2), not a crash."""
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the report to {target}: {exc.strerror or exc}",
+            hint="choose a writable --output path",
+        ) from exc
 
 
 def register(app: typer.Typer) -> None:
