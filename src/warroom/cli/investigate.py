@@ -70,6 +70,8 @@ def investigate_command(
     context = app_context(ctx)
     chosen = _format(fmt, output)
     interactive = chosen is not Format.JSON and output is None and sys.stdout.isatty()
+    if output is not None:
+        check_writable(output)  # before minutes of analysis, not after
     with open_investigation(
         context, bundle, start=start, end=end, progress=interactive, cache=not no_cache
     ) as (result, con):
@@ -185,8 +187,6 @@ def _write_html(result: Any, con: Any, bundle: Path, output: Path | None) -> Non
     from warroom.report.html import render_html
 
     target = output or Path.cwd() / default_html_name(bundle, result)
-    if output is not None:
-        _check_writable(target)  # before minutes of chart rendering, not after
     write_report(target, render_html(result, con, title=f"Investigation of {_stem(bundle)}"))
     sys.stdout.write(f"HTML report written to {target}\n")
 
@@ -204,7 +204,8 @@ def _stem(bundle: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name) or "bundle"
 
 
-def _check_writable(target: Path) -> None:
+def check_writable(target: Path) -> None:
+    """The obvious mistakes (a directory, a missing folder), caught before any work."""
     if target.is_dir():
         raise InputError(f"cannot write the report to {target}: it is a directory")
     if not target.parent.is_dir():

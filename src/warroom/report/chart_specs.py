@@ -261,7 +261,7 @@ def metric_panel(
     box = alt.layer(
         base.mark_rule(strokeWidth=1.5).encode(y=alt.Y("min:Q", title=None), y2="max:Q"),
         base.mark_bar(size=30, opacity=0.55).encode(y="q1:Q", y2="q3:Q"),
-        base.mark_tick(size=34, thickness=2.5, color="black").encode(y="median:Q"),
+        base.mark_tick(size=34, thickness=2.5).encode(y="median:Q", color=alt.value("black")),
     ).properties(width=150, height=150)
     chart = alt.hconcat(line, box, spacing=24).properties(
         title=alt.TitleParams(title, subtitle=subtitle)

@@ -139,7 +139,10 @@ def _timeline(con: Any, result: Investigation, data: Span, tz: tzinfo) -> Figure
         x_title=_x_title(result),
         height=220,
     )
-    caption = "The whole bundle: the same-hours baselines on previous days are shaded blue."
+    caption = (
+        "All the data in the bundle, shaded as above; baselines on previous days (the same hours) "
+        "show here when the bundle reaches back that far."
+    )
     return Figure("timeline", "Errors over all the data", caption, specs.to_svg(chart), notes=notes)
 
 

@@ -113,7 +113,9 @@ def caveat_text(caveat: str) -> str:
 
 
 def format_p(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2g}"
+    if value is None:
+        return "—"
+    return "< 1e-300" if value == 0 else f"{value:.2g}"  # 0 is an underflow, not certainty
 
 
 def code_ticks(text: str) -> Markup:
