@@ -62,3 +62,43 @@ def test_investigate_bad_input(cli: Invoke, tmp_path: Path, bundle: Path) -> Non
     assert_bad_input(
         cli("investigate", str(bundle), "--start", "noonish", "--end", "13:00"), "malformed time"
     )
+
+
+def test_investigate_html_goes_to_a_default_file_in_the_current_directory(
+    cli: Invoke, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workdir = tmp_path / "here"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    result = cli("investigate", str(bundle), "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    written = list(workdir.glob("investigation-bad_deploy-*.html"))
+    assert len(written) == 1, list(workdir.iterdir())
+    assert str(written[0]) in result.stdout  # says where it went
+    html = written[0].read_text()
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+    assert html.count("<svg") >= 5
+    truth = json.loads((bundle / "truth.json").read_text())
+    assert f"<code>{truth['ref']}</code>" in html  # the culprit is among the suspects
+
+
+def test_investigate_html_bad_output_paths(cli: Invoke, bundle: Path, tmp_path: Path) -> None:
+    assert_bad_input(
+        cli("investigate", str(bundle), "--format", "html", "-o", str(tmp_path / "no" / "r.html")),
+        "cannot write the report",
+        "no directory",
+    )
+    assert_bad_input(
+        cli("investigate", str(bundle), "-o", str(tmp_path)), "cannot write the report", "directory"
+    )
+
+
+def test_report_writes_that_fail_are_bad_input(tmp_path: Path) -> None:
+    from warroom.cli.investigate import Format, _format, write_report
+    from warroom.errors import InputError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="cannot write the report"):
+        write_report(blocker / "report.html", "<html></html>")  # parent is a file: OSError
+    assert _format(Format.AUTO, Path("out.HTML")) is Format.HTML
