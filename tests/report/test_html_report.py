@@ -13,15 +13,17 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from tests.analysis.synthetic import T0, empty_store
+from tests.analysis.synthetic import T0, add_events, empty_store, traffic
 from tests.report.conftest import visit
 from tests.report.small_bundle import (
+    HOSTS,
     INPUT_FINDING,
     RESOURCE_FINDING,
     ZONE,
     small_investigation,
     small_store,
 )
+from warroom.analysis.investigate import WindowRequest, investigate
 from warroom.analysis.windows import Window, Windows
 from warroom.config import Settings
 from warroom.report.chart_data import Span, heat_cells
@@ -243,3 +245,18 @@ def test_html_report_renders_in_chromium(
     assert seen.console == []
     assert seen.requests == [page.resolve().as_uri()], "the page must not fetch anything"
     assert shot.stat().st_size > 50_000
+
+
+def test_quiet_data_gives_a_calm_report() -> None:
+    con = empty_store()
+    add_events(con, traffic(seed=9, hours=4, per_second=1, hosts=HOSTS, error_share=0.01))
+    inputs = {"events": 14_400, "metrics_samples": 0, "changes": 0, "cron_jobs": 0}
+    window = (T0 + timedelta(hours=3), T0 + timedelta(hours=4))
+    result = investigate(con, inputs=inputs, request=WindowRequest(incident=window))
+    assert result.suspects == [] and result.onset.at is None
+    html = render_html(result, con)
+    assert 'class="headline calm"' in html and "Top suspect" not in html
+    assert "No clear onset" in html and not re.search(r"onset \d\d:\d\d", html)  # no onset mark
+    assert "Not drawn: no metrics in the bundle." in html
+    assert "Not drawn: no crontabs in the bundle." in html
+    assert set(drawn(html)) == {"zoom", "hosts", "heatmap", "timeline"}

@@ -62,7 +62,8 @@ def zoom_span(windows: Windows, data: Span) -> Span:
     length = incident.end - incident.start
     start = min([incident.start - length, *(b.start for b in windows.baselines if _near(b))])
     end = incident.end + length / 2
-    return Span(max(start, data.start), min(end, data.end))
+    zoom = Span(max(start, data.start), min(end, data.end))
+    return zoom if zoom.seconds > 0 else data  # a window given outside the data: show it all
 
 
 def _near(window: Window) -> bool:

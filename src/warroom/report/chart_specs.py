@@ -224,7 +224,7 @@ def cron_strip(
     jobs = list(dict.fromkeys(r["job"] for r in runs))
     ticks = (
         alt.Chart(_data(list(runs)))
-        .mark_tick(thickness=2, color="#333", bandSize=16)
+        .mark_tick(thickness=3, color="#333", bandSize=18)
         .encode(x=time_x(domain, x_title), y=alt.Y("job:N", sort=jobs, title=None))
         .properties(width=WIDTH - 200, height=alt.Step(24))
     )

@@ -171,12 +171,7 @@ def _metrics(con: Any, result: Investigation, data: Span, tz: tzinfo) -> list[Fi
     series, how = chosen_series(con, result)
     title = "Metrics: baseline vs incident"
     if not series:
-        reason = (
-            "no metrics in the bundle"
-            if not result.inputs.get("metrics_samples")
-            else ("no metric series moved between the baseline and the incident")
-        )
-        return [Figure("metrics", title, missing=reason)]
+        return [Figure("metrics", title, missing=_no_metrics_reason(result))]
     span = zoom_span(result.windows, data)
     figures = []
     for item in series:
@@ -191,6 +186,14 @@ def _metrics(con: Any, result: Investigation, data: Span, tz: tzinfo) -> list[Fi
         )
         figures.append(Figure("metrics", title, f"Shown: {how}.", specs.to_svg(chart)))
     return figures
+
+
+def _no_metrics_reason(result: Investigation) -> str:
+    if not result.inputs.get("metrics_samples"):
+        return "no metrics in the bundle"
+    if not result.windows.baselines:
+        return "no baseline window to compare the metrics with"
+    return "no metric series moved by a baseline standard deviation or more"
 
 
 def _cron(con: Any, result: Investigation, data: Span, tz: tzinfo) -> Figure:
