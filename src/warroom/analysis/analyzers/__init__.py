@@ -11,6 +11,7 @@ from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.periodicity import Periodicity
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
+from warroom.analysis.analyzers.time_of_day import TimeOfDay
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
 
@@ -28,4 +29,5 @@ def register_analyzers() -> list[Analyzer]:
         Stacks(),
         Periodicity(),  # part2-time
         Cron(),  # part2-time
+        TimeOfDay(),  # part2-time
     ]

@@ -1,0 +1,249 @@
+"""Time of day: does this happen at the same time every day (everyone logging on at 09:00)?
+
+Detects: errors that rise at the incident's clock hours on previous days too. Days are cut at the
+incident window's local start (daily.py). For every previous day, the error share (errors per
+event) in the incident's clock slot is compared with the rest of that day (Fisher's exact test,
+BH over the days); the pooled previous days give the main test. The pattern recurs when at least
+two previous days, and at least half of those with data, show it, the pooled test is significant
+with a lift of 2 or more, and today's slot is raised too. The recurring span is the run of
+five-minute bins (previous recurring days and today pooled) whose error share is at least twice
+the rest of the day's, rounded to the nearest quarter hour (half hour for spans over two hours)
+and written in the bundle's time zone: Subject("time_of_day", "09:00-09:30").
+Needs: events.
+Silent: a one-off incident says "never seen before at this time of day" and raises no suspect;
+windows of 20 hours or more, or data from a single day, are noted and not tested.
+Known false positives: a daily cron job or batch load at that hour looks the same (the cron
+analysis names it); traffic that peaks at that hour with a constant error share does not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from warroom.analysis import stats, wording
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.daily import BIN_MINUTES, BINS, DayGrid, day_grid, incident_day
+from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
+
+QUESTION = "Does this happen at the same time every day?"
+MAX_WINDOW_HOURS = 20
+MIN_DAYS = 2
+SEARCH_MARGIN_BINS = 12  # the recurring span may start up to an hour before the window
+
+
+@dataclass(frozen=True)
+class DayTest:
+    day: str
+    slot: tuple[int, int]  # errors, events in the slot
+    rest: tuple[int, int]  # errors, events in the rest of the day
+    comparison: stats.ProportionComparison
+
+
+class TimeOfDay:
+    id = "time_of_day:v1"
+    title = "Time of day"
+    question = QUESTION
+    needs: tuple[str, ...] = ("events",)
+    after: tuple[str, ...] = ("onset",)
+
+    def run(self, ctx: AnalysisContext) -> AnalyzerResult:
+        if ctx.incident.seconds >= MAX_WINDOW_HOURS * 3600:
+            return AnalyzerResult(notes=["time of day: the incident window is too long to place"])
+        grid = day_grid(ctx)
+        today = incident_day(ctx, grid)
+        if today is None or today == 0:
+            return AnalyzerResult(notes=["time of day: no earlier day in the data to compare with"])
+        previous = [_test_day(grid, row) for row in range(today)]
+        previous = [t for t in previous if t.slot[1] > 0 and t.rest[1] > 0]
+        now = _test_day(grid, today)
+        if not previous:
+            return AnalyzerResult(notes=["time of day: earlier days have no data at these hours"])
+        q_days = stats.benjamini_hochberg([t.comparison.p_value for t in previous])
+        recurring = [
+            t
+            for t, q in zip(previous, q_days, strict=True)
+            if q < ctx.params.alpha and t.comparison.lift >= ctx.params.min_ratio
+        ]
+        pooled = _pooled(previous)
+        # Today's window usually runs to the end of the data: its own rest of day is the hours
+        # after the incident, mostly missing. Compare it with every day's rest of day instead.
+        now = _against_rest(now, previous)
+        return _verdict(ctx, grid, today, now, previous, recurring, pooled)
+
+
+def _test_day(grid: DayGrid, row: int) -> DayTest:
+    slot, rest = grid.totals(row, slot=True), grid.totals(row, slot=False)
+    comparison = stats.proportions(slot[0], slot[1], rest[0], rest[1])
+    return DayTest(grid.days[row].isoformat(), slot, rest, comparison)
+
+
+def _against_rest(today: DayTest, previous: list[DayTest]) -> DayTest:
+    errors = today.rest[0] + sum(t.rest[0] for t in previous)
+    events = today.rest[1] + sum(t.rest[1] for t in previous)
+    comparison = stats.proportions(today.slot[0], today.slot[1], errors, events)
+    return DayTest(today.day, today.slot, (errors, events), comparison)
+
+
+def _pooled(days: list[DayTest]) -> stats.ProportionComparison:
+    slot = [sum(t.slot[0] for t in days), sum(t.slot[1] for t in days)]
+    rest = [sum(t.rest[0] for t in days), sum(t.rest[1] for t in days)]
+    return stats.proportions(slot[0], slot[1], rest[0], rest[1])
+
+
+def _raised(ctx: AnalysisContext, c: stats.ProportionComparison) -> bool:
+    return c.p_value < ctx.params.alpha and c.lift >= ctx.params.min_ratio
+
+
+def _verdict(
+    ctx: AnalysisContext,
+    grid: DayGrid,
+    today: int,
+    now: DayTest,
+    previous: list[DayTest],
+    recurring: list[DayTest],
+    pooled: stats.ProportionComparison,
+) -> AnalyzerResult:
+    enough = len(recurring) >= MIN_DAYS and 2 * len(recurring) >= len(previous)
+    if not (enough and _raised(ctx, pooled) and _raised(ctx, now.comparison)):
+        return _not_recurring(ctx, grid, now, previous, recurring)
+    rows = [grid.days.index(_date(t.day)) for t in recurring] + [today]
+    first, last = _span(grid, rows)
+    ref = _ref(grid, first, last)
+    exact = f"{_clock(grid.minute_of(first))}–{_clock(grid.minute_of(last))}"
+    share = len(recurring) / len(previous)
+    hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
+    quiet = [t.day for t in previous if t not in recurring]
+    statement = (
+        f"Recurring daily {exact} ({ctx.windows.timezone}): on {len(recurring)} of "
+        f"{len(previous)} previous days ({_days([t.day for t in recurring])}"
+        f"{'; not ' + _days(quiet) if quiet else ''}) the error share at {hours} was "
+        f"{pooled.lift:.1f}x the rest of the day "
+        f"({wording.count_of(pooled.a_hits, pooled.a_total)} events vs "
+        f"{wording.count_of(pooled.b_hits, pooled.b_total)}, "
+        f"Fisher {wording.q_text(pooled.p_value, 'p')}); "
+        f"today {wording.count_of(now.slot[0], now.slot[1])} events failed at these hours."
+    )
+    finding = Finding(
+        id=f"time_of_day:recurring:{ref}",
+        analyzer=TimeOfDay.id,
+        kind="recurring_daily",
+        question=QUESTION,
+        statement=statement,
+        score=round(stats.strength(pooled.p_value, pooled.lift) * share, 4),
+        incident={"errors": now.slot[0], "events": now.slot[1]},
+        baseline={
+            "errors": pooled.a_hits,
+            "events": pooled.a_total,
+            "rest_of_day_errors": pooled.b_hits,
+            "rest_of_day_events": pooled.b_total,
+            "days_recurring": len(recurring),
+            "days": len(previous),
+        },
+        test=Test(
+            "Fisher exact, slot vs rest of day, previous days pooled",
+            pooled.p_value,
+            pooled.p_value,
+            None,
+            1,
+        ),
+        effect=round(pooled.lift, 3),
+        effect_name="error share in these hours / rest of the day (previous days)",
+        caveat="a job or batch load that runs daily at this hour recurs the same way",
+        subject=Subject("time_of_day", ref),
+        evidence={
+            "span": exact,
+            "days": [t.day for t in recurring],
+            "timezone": ctx.windows.timezone,
+        },
+    )
+    return AnalyzerResult(findings=[finding], facts={"recurring": ref})
+
+
+def _not_recurring(
+    ctx: AnalysisContext,
+    grid: DayGrid,
+    now: DayTest,
+    previous: list[DayTest],
+    recurring: list[DayTest],
+) -> AnalyzerResult:
+    hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
+    if not recurring:
+        headline = (
+            f"Never seen before at this time of day: on none of {len(previous)} previous days"
+        )
+    else:
+        headline = (
+            f"Not a daily pattern: only {len(recurring)} of {len(previous)} previous days "
+            f"({_days([t.day for t in recurring])})"
+        )
+    statement = (
+        f"{headline} did {hours} ({ctx.windows.timezone}) show more errors than the rest of the "
+        f"day; today {wording.count_of(now.slot[0], now.slot[1])} events failed in these hours."
+    )
+    finding = Finding(
+        id="time_of_day:not_recurring",
+        analyzer=TimeOfDay.id,
+        kind="not_recurring",
+        question=QUESTION,
+        statement=statement,
+        score=0.0,
+        incident={"errors": now.slot[0], "events": now.slot[1]},
+        baseline={"days_recurring": len(recurring), "days": len(previous)},
+        caveat="a pattern that only hits some weekdays needs a longer history to show",
+    )
+    why = f"{headline[0].lower()}{headline[1:]} showed raised errors at {hours}"
+    elimination = Elimination("a daily pattern (the time of day)", why, (finding.id,))
+    return AnalyzerResult(findings=[finding], eliminated=[elimination], facts={"recurring": None})
+
+
+def _span(grid: DayGrid, rows: list[int]) -> tuple[int, int]:
+    """(first bin, end bin) of the raised run around the busiest bin near the slot."""
+    errors, events = grid.errors[rows].sum(axis=0), grid.events[rows].sum(axis=0)
+    in_slot = grid.in_slot()
+    rest = errors[~in_slot].sum() / max(events[~in_slot].sum(), 1.0)
+    share = errors / np.maximum(events, 1.0)
+    raised = (share >= 2 * max(rest, 1e-9)) & (errors >= 3)
+    near = np.zeros(BINS, dtype=bool)
+    near[: min(grid.slot_bins + SEARCH_MARGIN_BINS, BINS)] = True
+    near[BINS - SEARCH_MARGIN_BINS :] = True  # just before the window's start
+    excess = np.where(near, errors - rest * events, -np.inf)
+    peak = int(np.argmax(excess))
+    if not raised[peak]:
+        return 0, grid.slot_bins
+    first, end = peak, peak + 1
+    while first - 1 > -SEARCH_MARGIN_BINS and raised[(first - 1) % BINS]:
+        first -= 1
+    while end < BINS and raised[end % BINS]:
+        end += 1
+    return first, end
+
+
+def _ref(grid: DayGrid, first: int, end: int) -> str:
+    """HH:MM-HH:MM rounded to the nearest quarter hour (half hour when over two hours)."""
+    start, stop = grid.slot_start + first * BIN_MINUTES, grid.slot_start + end * BIN_MINUTES
+    step = 30 if stop - start > 120 else 15
+    low, high = _round(start, step), _round(stop, step)
+    if high <= low:
+        high = low + step
+    return f"{_clock(low)}-{_clock(high)}"
+
+
+def _round(minute: int, step: int) -> int:
+    return int(np.floor(minute / step + 0.5)) * step
+
+
+def _clock(minute: int) -> str:
+    minute %= 24 * 60
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _days(days: list[str]) -> str:
+    """'Wed 2026-04-15, Thu 2026-04-16'."""
+    return ", ".join(f"{_date(d).strftime('%a')} {d}" for d in days)
