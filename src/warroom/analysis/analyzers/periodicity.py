@@ -122,7 +122,7 @@ def _candidates(errors: ErrorSeconds, span: Window, bin_s: int) -> list[float]:
     size = max(int(np.ceil(span.seconds / bin_s)), 1)
     index = np.clip((errors.seconds - start) // bin_s, 0, size - 1)
     series = np.bincount(index, weights=errors.counts, minlength=size)
-    lo, hi = int(np.ceil(max(60, 4 * bin_s) / bin_s)), size // MIN_CYCLES
+    lo, hi = int(np.ceil(max(60, 4 * bin_s) / bin_s)), min(size // MIN_CYCLES + 1, size - 1)
     centred = series - series.mean()
     energy = float(centred @ centred)
     if hi <= lo + 1 or energy == 0:
