@@ -76,12 +76,12 @@ def test_time_of_day_quiet_data_raises_nothing() -> None:
     assert all(f.score == 0.0 for f in result.findings if f.analyzer == "time_of_day:v1")
 
 
-def test_time_of_day_needs_an_earlier_day() -> None:
+def test_time_of_day_needs_another_day() -> None:
     stretch = [(_day(0, 9), _day(0, 9, 30))]
     con = store(fail_in(fleet(seed=4, hours=10, per_second=0.3), stretch, share=0.4, seed=4))
     result = run(con, (_day(0, 8, 50), _day(0, 10)))
     assert _suspects(result) == []
-    assert "time of day: earlier days have no data at these hours" in result.notes
+    assert "time of day: other days have no data at these hours" in result.notes
 
 
 def _grid(slot_start: int) -> DayGrid:
@@ -93,14 +93,13 @@ def _grid(slot_start: int) -> DayGrid:
     ("slot_start", "first", "end", "ref"),
     [
         (8 * 60 + 50, 1, 7, "09:00-09:30"),  # 08:55-09:25
-        (8 * 60 + 50, 0, 9, "08:45-09:30"),  # 08:50-09:35
+        (8 * 60 + 50, 2, 6, "09:00-09:30"),  # 09:00-09:20: the fading tail rounds up
+        (8 * 60 + 50, 0, 9, "08:45-09:45"),  # 08:50-09:35
         (8 * 60 + 50, -2, 2, "08:45-09:00"),  # 08:40-09:00
-        (8 * 60 + 50, 0, 40, "09:00-12:00"),  # 08:50-12:10: over two hours, half hours
+        (8 * 60 + 50, 0, 40, "09:00-12:30"),  # 08:50-12:10: over two hours, half hours
         (23 * 60 + 50, 0, 8, "23:45-00:30"),  # across midnight
         (9 * 60, 0, 1, "09:00-09:15"),  # five minutes still make a quarter hour
     ],
 )
-def test_time_of_day_ref_rounds_to_quarter_hours(
-    slot_start: int, first: int, end: int, ref: str
-) -> None:
+def test_time_of_day_ref_on_quarter_hours(slot_start: int, first: int, end: int, ref: str) -> None:
     assert _ref(_grid(slot_start), first, end) == ref

@@ -1,8 +1,8 @@
 """Time helpers for the periodicity, cron and time-of-day analyzers.
 
-- `active_span`: where a rhythm is looked for — the incident window, stretched to the end of the
-  data (capped), because a job that breaks things keeps running after the window someone picked
-  and three cycles need room.
+- `active_span`: where a rhythm is looked for — the incident window, stretched towards the end of
+  the data (by at most its own length, or an hour), because a job that breaks things keeps
+  running after the window someone picked and three cycles need room.
 - `error_seconds`: error counts per epoch second (optionally per host), computed in the engine;
   only seconds that hold errors come back.
 - `rayleigh`: the Rayleigh test of uniformity for phases (Zar, Biostatistical Analysis, 27.4).
@@ -26,6 +26,7 @@ from warroom.analysis.windows import Window
 from warroom.timeutil import zone
 
 MAX_STRETCH = timedelta(hours=24)
+MIN_STRETCH = timedelta(hours=1)
 
 
 def data_bounds(ctx: AnalysisContext) -> tuple[datetime, datetime] | None:
@@ -44,7 +45,10 @@ def active_span(ctx: AnalysisContext) -> Window:
     bounds = data_bounds(ctx)
     if bounds is None:
         return window
-    end = min(bounds[1] + timedelta(seconds=1), window.start + MAX_STRETCH)
+    # Stretch by at most the window's own length (an hour for short windows): far enough for
+    # three cycles of a job, not so far that tomorrow's incident folds onto today's.
+    stretch = max(window.end - window.start, MIN_STRETCH)
+    end = min(bounds[1] + timedelta(seconds=1), window.end + stretch, window.start + MAX_STRETCH)
     start = max(window.start, bounds[0])
     end = max(end, window.end)
     return Window(start, end, "active span") if end > start else window

@@ -171,12 +171,34 @@ def _fold(errors: ErrorSeconds, span: Window, period: float, bin_s: int) -> Rhyt
     start_phase, burst = first * width, length * width
     offset = np.mod(errors.seconds.astype(float) - start_phase, period)
     on = offset < burst
-    cycle = np.floor((errors.seconds[on] - start_phase) / period).astype(np.int64)
-    spanned = int(cycle.max() - cycle.min() + 1) if cycle.size else 0
     on_errors = int(errors.counts[on].sum())
+    cycles = _burst_cycles(errors, on, start_phase, period, burst, span)
+    spanned = int(cycles.max() - cycles.min() + 1) if cycles.size else 0
     return Rhythm(
-        period, test, start_phase, burst, on_errors, errors.total, len(set(cycle)), spanned
+        period, test, start_phase, burst, on_errors, errors.total, int(cycles.size), spanned
     )
+
+
+def _burst_cycles(
+    errors: ErrorSeconds,
+    on: NDArray[np.bool_],
+    start_phase: float,
+    period: float,
+    burst: float,
+    span: Window,
+) -> NDArray[np.int64]:
+    """Cycles whose burst phase holds clearly more errors than the background predicts.
+
+    A cycle counts when its burst holds at least two errors and three times what the errors
+    outside the bursts (spread evenly) would put there, so stray errors make no cycle.
+    """
+    off_seconds = max(span.seconds * (1 - burst / period), 1.0)
+    background = errors.counts[~on].sum() / off_seconds * burst
+    cycle = np.floor((errors.seconds[on] - start_phase) / period).astype(np.int64)
+    ids, index = np.unique(cycle, return_inverse=True)
+    per_cycle = np.bincount(index, weights=errors.counts[on]) if ids.size else np.zeros(0)
+    found: NDArray[np.int64] = ids[per_cycle >= max(2.0, 3 * background)]
+    return found
 
 
 def _burst_slots(profile: NDArray[np.float64]) -> tuple[int, int]:

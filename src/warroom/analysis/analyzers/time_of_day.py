@@ -1,14 +1,15 @@
 """Time of day: does this happen at the same time every day (everyone logging on at 09:00)?
 
-Detects: errors that rise at the incident's clock hours on previous days too. Days are cut at the
-incident window's local start (daily.py). For every previous day, the error share (errors per
+Detects: errors that rise at the incident's clock hours on other days too. Days are cut at the
+incident window's local start (daily.py). For every other day, the error share (errors per
 event) in the incident's clock slot is compared with the rest of that day (Fisher's exact test,
-BH over the days); the pooled previous days give the main test. The pattern recurs when at least
-two previous days, and at least half of those with data, show it, the pooled test is significant
+BH over the days); the pooled other days give the main test. The pattern recurs when at least
+two other days, and at least half of those with data, show it, the pooled test is significant
 with a lift of 2 or more, and today's slot is raised too. The recurring span is the run of
-five-minute bins (previous recurring days and today pooled) whose error share is at least twice
-the rest of the day's, rounded to the nearest quarter hour (half hour for spans over two hours)
-and written in the bundle's time zone: Subject("time_of_day", "09:00-09:30").
+five-minute bins (the other recurring days and today pooled) whose error share is at least twice
+the rest of the day's, its start rounded to the nearest quarter hour and its end up to the next
+one (half hours for spans over two hours), in the bundle's time zone:
+Subject("time_of_day", "09:00-09:30").
 Needs: events.
 Silent: a one-off incident says "never seen before at this time of day" and raises no suspect;
 windows of 20 hours or more, or data from a single day, are noted and not tested.
@@ -54,24 +55,26 @@ class TimeOfDay:
             return AnalyzerResult(notes=["time of day: the incident window is too long to place"])
         grid = day_grid(ctx)
         today = incident_day(ctx, grid)
-        if today is None or today == 0:
-            return AnalyzerResult(notes=["time of day: no earlier day in the data to compare with"])
-        previous = [_test_day(grid, row) for row in range(today)]
-        previous = [t for t in previous if t.slot[1] > 0 and t.rest[1] > 0]
+        if today is None or len(grid.days) < 2:
+            return AnalyzerResult(notes=["time of day: no other day in the data to compare with"])
+        # Other days, before the incident and (when the window was found on an earlier day)
+        # after it: a daily pattern recurs either way.
+        others = [_test_day(grid, row) for row in range(len(grid.days)) if row != today]
+        others = [t for t in others if t.slot[1] > 0 and t.rest[1] > 0]
         now = _test_day(grid, today)
-        if not previous:
-            return AnalyzerResult(notes=["time of day: earlier days have no data at these hours"])
-        q_days = stats.benjamini_hochberg([t.comparison.p_value for t in previous])
+        if not others:
+            return AnalyzerResult(notes=["time of day: other days have no data at these hours"])
+        q_days = stats.benjamini_hochberg([t.comparison.p_value for t in others])
         recurring = [
             t
-            for t, q in zip(previous, q_days, strict=True)
+            for t, q in zip(others, q_days, strict=True)
             if q < ctx.params.alpha and t.comparison.lift >= ctx.params.min_ratio
         ]
-        pooled = _pooled(previous)
+        pooled = _pooled(others)
         # Today's window usually runs to the end of the data: its own rest of day is the hours
         # after the incident, mostly missing. Compare it with every day's rest of day instead.
-        now = _against_rest(now, previous)
-        return _verdict(ctx, grid, today, now, previous, recurring, pooled)
+        now = _against_rest(now, others)
+        return _verdict(ctx, grid, today, now, others, recurring, pooled)
 
 
 def _test_day(grid: DayGrid, row: int) -> DayTest:
@@ -80,9 +83,9 @@ def _test_day(grid: DayGrid, row: int) -> DayTest:
     return DayTest(grid.days[row].isoformat(), slot, rest, comparison)
 
 
-def _against_rest(today: DayTest, previous: list[DayTest]) -> DayTest:
-    errors = today.rest[0] + sum(t.rest[0] for t in previous)
-    events = today.rest[1] + sum(t.rest[1] for t in previous)
+def _against_rest(today: DayTest, others: list[DayTest]) -> DayTest:
+    errors = today.rest[0] + sum(t.rest[0] for t in others)
+    events = today.rest[1] + sum(t.rest[1] for t in others)
     comparison = stats.proportions(today.slot[0], today.slot[1], errors, events)
     return DayTest(today.day, today.slot, (errors, events), comparison)
 
@@ -102,23 +105,23 @@ def _verdict(
     grid: DayGrid,
     today: int,
     now: DayTest,
-    previous: list[DayTest],
+    others: list[DayTest],
     recurring: list[DayTest],
     pooled: stats.ProportionComparison,
 ) -> AnalyzerResult:
-    enough = len(recurring) >= MIN_DAYS and 2 * len(recurring) >= len(previous)
+    enough = len(recurring) >= MIN_DAYS and 2 * len(recurring) >= len(others)
     if not (enough and _raised(ctx, pooled) and _raised(ctx, now.comparison)):
-        return _not_recurring(ctx, grid, now, previous, recurring)
+        return _not_recurring(ctx, grid, now, others, recurring)
     rows = [grid.days.index(_date(t.day)) for t in recurring] + [today]
     first, last = _span(grid, rows)
     ref = _ref(grid, first, last)
     exact = f"{_clock(grid.minute_of(first))}–{_clock(grid.minute_of(last))}"
-    share = len(recurring) / len(previous)
+    share = len(recurring) / len(others)
     hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
-    quiet = [t.day for t in previous if t not in recurring]
+    quiet = [t.day for t in others if t not in recurring]
     statement = (
         f"Recurring daily {exact} ({ctx.windows.timezone}): on {len(recurring)} of "
-        f"{len(previous)} previous days ({_days([t.day for t in recurring])}"
+        f"{len(others)} other days ({_days([t.day for t in recurring])}"
         f"{'; not ' + _days(quiet) if quiet else ''}) the error share at {hours} was "
         f"{pooled.lift:.1f}x the rest of the day "
         f"({wording.count_of(pooled.a_hits, pooled.a_total)} events vs "
@@ -140,17 +143,17 @@ def _verdict(
             "rest_of_day_errors": pooled.b_hits,
             "rest_of_day_events": pooled.b_total,
             "days_recurring": len(recurring),
-            "days": len(previous),
+            "days": len(others),
         },
         test=Test(
-            "Fisher exact, slot vs rest of day, previous days pooled",
+            "Fisher exact, slot vs rest of day, other days pooled",
             pooled.p_value,
             pooled.p_value,
             None,
             1,
         ),
         effect=round(pooled.lift, 3),
-        effect_name="error share in these hours / rest of the day (previous days)",
+        effect_name="error share in these hours / rest of the day (other days)",
         caveat="a job or batch load that runs daily at this hour recurs the same way",
         subject=Subject("time_of_day", ref),
         evidence={
@@ -166,17 +169,15 @@ def _not_recurring(
     ctx: AnalysisContext,
     grid: DayGrid,
     now: DayTest,
-    previous: list[DayTest],
+    others: list[DayTest],
     recurring: list[DayTest],
 ) -> AnalyzerResult:
     hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
     if not recurring:
-        headline = (
-            f"Never seen before at this time of day: on none of {len(previous)} previous days"
-        )
+        headline = f"Never seen before at this time of day: on none of {len(others)} other days"
     else:
         headline = (
-            f"Not a daily pattern: only {len(recurring)} of {len(previous)} previous days "
+            f"Not a daily pattern: only {len(recurring)} of {len(others)} other days "
             f"({_days([t.day for t in recurring])})"
         )
     statement = (
@@ -191,7 +192,7 @@ def _not_recurring(
         statement=statement,
         score=0.0,
         incident={"errors": now.slot[0], "events": now.slot[1]},
-        baseline={"days_recurring": len(recurring), "days": len(previous)},
+        baseline={"days_recurring": len(recurring), "days": len(others)},
         caveat="a pattern that only hits some weekdays needs a longer history to show",
     )
     why = f"{headline[0].lower()}{headline[1:]} showed raised errors at {hours}"
@@ -222,17 +223,17 @@ def _span(grid: DayGrid, rows: list[int]) -> tuple[int, int]:
 
 
 def _ref(grid: DayGrid, first: int, end: int) -> str:
-    """HH:MM-HH:MM rounded to the nearest quarter hour (half hour when over two hours)."""
+    """HH:MM-HH:MM on quarter hours (half hours when the span is over two hours).
+
+    The start goes to the nearest quarter: such peaks start sharply at round clock times
+    (people log on at nine). The end goes up to the next quarter: the tail fades out, and its
+    last bins fall below the support floor before the episode is over.
+    """
     start, stop = grid.slot_start + first * BIN_MINUTES, grid.slot_start + end * BIN_MINUTES
     step = 30 if stop - start > 120 else 15
-    low, high = _round(start, step), _round(stop, step)
-    if high <= low:
-        high = low + step
+    low = int(np.floor(start / step + 0.5)) * step
+    high = max(int(np.ceil(stop / step)) * step, low + step)
     return f"{_clock(low)}-{_clock(high)}"
-
-
-def _round(minute: int, step: int) -> int:
-    return int(np.floor(minute / step + 0.5)) * step
 
 
 def _clock(minute: int) -> str:
