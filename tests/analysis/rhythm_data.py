@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -21,6 +22,10 @@ from warroom.analysis.analyzers.periodicity import Periodicity
 from warroom.analysis.analyzers.time_of_day import TimeOfDay
 from warroom.analysis.investigate import WindowRequest, investigate
 from warroom.analysis.investigation import Investigation
+from warroom.config import Settings
+from warroom.simulate import generate
+from warroom.simulate.truth import Truth
+from warroom.workflows import investigate_bundle
 
 API = ["api-1", "api-2", "api-3"]
 WEB = ["web-1", "web-2"]
@@ -101,6 +106,13 @@ def add_cron(
     )
 
 
+def scenario(name: str, *, seed: int, folder: Path) -> tuple[Truth, Investigation]:
+    """A simulated bundle (small), investigated with every registered analyzer."""
+    truth = generate(name, seed=seed, out=folder / "bundle", fmt="jsonl", lines=40_000)
+    settings = Settings(data_dir=folder / "data")
+    return truth, investigate_bundle(folder / "bundle", settings=settings, cache=False)
+
+
 def store(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     con = empty_store()
     add_events(con, frame)
@@ -127,4 +139,4 @@ def run(
     )
 
 
-__all__ = ["API", "T0", "WEB", "add_cron", "every", "fail_in", "fleet", "run", "store"]
+__all__ = ["API", "T0", "WEB", "add_cron", "every", "fail_in", "fleet", "run", "scenario", "store"]

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.analysis.rhythm_data import T0, WEB, add_cron, every, fail_in, fleet, run, store
+from tests.analysis.rhythm_data import (
+    T0,
+    WEB,
+    add_cron,
+    every,
+    fail_in,
+    fleet,
+    run,
+    scenario,
+    store,
+)
 from warroom.analysis.alignment import ScheduleError, align, expand_runs
 from warroom.analysis.investigation import Investigation
 
@@ -127,3 +138,17 @@ def test_align_rank_among_shifts() -> None:
     miss = align(runs, errors + 290, counts, start=0, length=3600, reach=300.0, key="job")
     assert hit.p_value <= 0.01 and hit.lift > 2 and hit.hits == errors.size
     assert miss.p_value > 0.5
+
+
+def test_cron_overload_scenario_names_the_culprit_first(tmp_path: Path) -> None:
+    truth, result = scenario("cron_overload", seed=2, folder=tmp_path)
+    top = result.suspects[0]
+    assert (top.kind, top.ref) == ("cron", SYNC) and truth.accepts(top.kind, top.ref)
+    assert any(e.subject and e.subject.ref == WARM for e in result.eliminated)
+
+
+@pytest.mark.parametrize("name", ["null", "bad_deploy"])
+def test_cron_and_time_of_day_stay_below_half_elsewhere(name: str, tmp_path: Path) -> None:
+    _, result = scenario(name, seed=1, folder=tmp_path)
+    assert all(s.score < 0.5 for s in result.suspects if s.kind in ("cron", "time_of_day"))
+    assert not any(f.kind == "periodic_errors" and f.score >= 0.5 for f in result.findings)

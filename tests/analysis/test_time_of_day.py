@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.analysis.rhythm_data import T0, fail_in, fleet, run, store
+from tests.analysis.rhythm_data import T0, fail_in, fleet, run, scenario, store
 from warroom.analysis.analyzers.time_of_day import _ref
 from warroom.analysis.daily import BINS, DayGrid
 from warroom.analysis.investigation import Investigation
@@ -103,3 +104,10 @@ def _grid(slot_start: int) -> DayGrid:
 )
 def test_time_of_day_ref_on_quarter_hours(slot_start: int, first: int, end: int, ref: str) -> None:
     assert _ref(_grid(slot_start), first, end) == ref
+
+
+@pytest.mark.parametrize("seed", [1, 2])  # seed 1: window in the manifest; seed 2: detected
+def test_morning_peak_scenario_names_the_time_of_day_first(seed: int, tmp_path: Path) -> None:
+    truth, result = scenario("morning_peak", seed=seed, folder=tmp_path)
+    top = result.suspects[0]
+    assert top.kind == "time_of_day" and truth.accepts(top.kind, top.ref)
