@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.analysis.rhythm_data import T0, fail_in, fleet, run, scenario, store
-from warroom.analysis.analyzers.time_of_day import _ref
-from warroom.analysis.daily import BINS, DayGrid
+from warroom.analysis.daily import BINS, DayGrid, span_ref
 from warroom.analysis.investigation import Investigation
 
 DAYS = 5
@@ -103,7 +102,7 @@ def _grid(slot_start: int) -> DayGrid:
     ],
 )
 def test_time_of_day_ref_on_quarter_hours(slot_start: int, first: int, end: int, ref: str) -> None:
-    assert _ref(_grid(slot_start), first, end) == ref
+    assert span_ref(_grid(slot_start), first, end) == ref
 
 
 @pytest.mark.parametrize("seed", [1, 2])  # seed 1: window in the manifest; seed 2: detected

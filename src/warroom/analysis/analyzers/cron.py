@@ -31,27 +31,18 @@ from warroom.analysis.alignment import (
     reach_of,
 )
 from warroom.analysis.context import AnalysisContext
+from warroom.analysis.cron_jobs import Job, job_errors, read_jobs, run_times_text
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.rhythm import (
     ErrorSeconds,
     active_span,
-    clock_times,
     error_seconds,
     period_text,
 )
 from warroom.analysis.windows import Window
-from warroom.errors import InputError
-from warroom.timeutil import iso_seconds, zone
+from warroom.timeutil import iso_seconds
 
 QUESTION = "Do the errors start just after a scheduled job runs?"
-
-
-@dataclass(frozen=True)
-class Job:
-    ref: str
-    schedule: str
-    timezone: str
-    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ class Cron:
         errors = error_seconds(ctx, windows)
         start = min(w.start for w in windows)
         tested: list[Tested] = []
-        for job in _jobs(ctx, result.notes):
+        for job in read_jobs(ctx, result.notes):
             try:
                 runs = expand_runs(job.schedule, job.timezone, start, span.end)
             except ScheduleError as why:
@@ -86,7 +77,7 @@ class Cron:
             if not ((runs >= span.start.timestamp()) & (runs < span.end.timestamp())).any():
                 result.eliminated.append(_idle(job, span))
                 continue
-            scoped = _scope(errors, job, result.notes)
+            scoped = job_errors(errors, job, result.notes)
             found = _test(ctx, job, runs, scoped, span.start.timestamp(), span.seconds)
             if found is not None:
                 tested.append(found)
@@ -96,32 +87,6 @@ class Cron:
         if not tested:
             result.notes.append("cron: too few errors on any job's hosts to test the schedules")
         return result
-
-
-def _jobs(ctx: AnalysisContext, notes: list[str]) -> list[Job]:
-    rows = ctx.con.execute(
-        "SELECT ref, schedule, timezone, hosts FROM cron_jobs ORDER BY source, line, ref"
-    ).fetchall()
-    jobs = []
-    for ref, schedule, timezone, hosts in rows:
-        tz = timezone or ctx.windows.timezone
-        try:
-            zone(tz)
-        except InputError:
-            notes.append(f"cron: {ref!r}: unknown time zone {tz!r}, read in {ctx.windows.timezone}")
-            tz = ctx.windows.timezone
-        jobs.append(Job(str(ref), str(schedule or ""), tz, tuple(hosts or ())))
-    return jobs
-
-
-def _scope(errors: ErrorSeconds, job: Job, notes: list[str]) -> ErrorSeconds:
-    """The errors on the job's hosts; all errors when the logs name no host at all."""
-    if not job.hosts:
-        return errors
-    if not (errors.hosts != "").any():
-        notes.append(f"cron: logs carry no host names, {job.ref!r} tested against all errors")
-        return errors
-    return errors.on(job.hosts)
 
 
 def _test(
@@ -156,7 +121,7 @@ def _report(ctx: AnalysisContext, result: AnalyzerResult, t: Tested, q: float, f
     a, job = t.incident, t.job
     aligned = _aligned(ctx, a, q)
     where = ", ".join(job.hosts) if job.hosts else "all hosts"
-    when = _run_times(ctx, t.runs, a)
+    when = run_times_text(ctx, t.runs)
     numbers = (
         f"{wording.count_of(a.hits, a.total)} errors on {where} came within "
         f"{period_text(a.reach)} after a run, a stretch that covers {a.coverage:.0%} of the time; "
@@ -212,20 +177,6 @@ def _report(ctx: AnalysisContext, result: AnalyzerResult, t: Tested, q: float, f
 def _idle(job: Job, span: Window) -> Elimination:
     why = f"it did not run between {iso_seconds(span.start)} and {iso_seconds(span.end)}"
     return Elimination(f"the cron job {job.ref!r}", why, (), Subject("cron", job.ref))
-
-
-def _run_times(ctx: AnalysisContext, runs: Any, a: Alignment) -> str:
-    """'runs at :07, :22, :37, :52' for sub-hourly jobs, else its first few run times."""
-    tz = ctx.windows.timezone
-    gap = float(np.median(np.diff(runs))) if runs.size > 1 else 0.0
-    if gap and 3600 % gap == 0 and 3600 / gap <= 12:
-        minutes = sorted(
-            set(clock_times([float(r) for r in runs[: int(3600 / gap)]], tz, with_hour=False))
-        )
-        return f"at {', '.join(minutes)} {tz}"
-    return (
-        f"e.g. at {', '.join(clock_times([float(r) for r in runs[:3]], tz, with_hour=True))} {tz}"
-    )
 
 
 def _rhythm(ctx: AnalysisContext, runs: Any) -> str:

@@ -19,28 +19,27 @@ analysis names it); traffic that peaks at that hour with a constant error share 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-
-import numpy as np
 
 from warroom.analysis import stats, wording
 from warroom.analysis.context import AnalysisContext
-from warroom.analysis.daily import BIN_MINUTES, BINS, DayGrid, day_grid, incident_day
+from warroom.analysis.daily import (
+    DayGrid,
+    DayTest,
+    against_rest,
+    clock,
+    day_grid,
+    day_test,
+    incident_day,
+    pooled_days,
+    recurring_span,
+    span_ref,
+)
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 
 QUESTION = "Does this happen at the same time every day?"
 MAX_WINDOW_HOURS = 20
 MIN_DAYS = 2
-SEARCH_MARGIN_BINS = 12  # the recurring span may start up to an hour before the window
-
-
-@dataclass(frozen=True)
-class DayTest:
-    day: str
-    slot: tuple[int, int]  # errors, events in the slot
-    rest: tuple[int, int]  # errors, events in the rest of the day
-    comparison: stats.ProportionComparison
 
 
 class TimeOfDay:
@@ -59,9 +58,9 @@ class TimeOfDay:
             return AnalyzerResult(notes=["time of day: no other day in the data to compare with"])
         # Other days, before the incident and (when the window was found on an earlier day)
         # after it: a daily pattern recurs either way.
-        others = [_test_day(grid, row) for row in range(len(grid.days)) if row != today]
+        others = [day_test(grid, row) for row in range(len(grid.days)) if row != today]
         others = [t for t in others if t.slot[1] > 0 and t.rest[1] > 0]
-        now = _test_day(grid, today)
+        now = day_test(grid, today)
         if not others:
             return AnalyzerResult(notes=["time of day: other days have no data at these hours"])
         q_days = stats.benjamini_hochberg([t.comparison.p_value for t in others])
@@ -70,30 +69,11 @@ class TimeOfDay:
             for t, q in zip(others, q_days, strict=True)
             if q < ctx.params.alpha and t.comparison.lift >= ctx.params.min_ratio
         ]
-        pooled = _pooled(others)
+        pooled = pooled_days(others)
         # Today's window usually runs to the end of the data: its own rest of day is the hours
         # after the incident, mostly missing. Compare it with every day's rest of day instead.
-        now = _against_rest(now, others)
+        now = against_rest(now, others)
         return _verdict(ctx, grid, today, now, others, recurring, pooled)
-
-
-def _test_day(grid: DayGrid, row: int) -> DayTest:
-    slot, rest = grid.totals(row, slot=True), grid.totals(row, slot=False)
-    comparison = stats.proportions(slot[0], slot[1], rest[0], rest[1])
-    return DayTest(grid.days[row].isoformat(), slot, rest, comparison)
-
-
-def _against_rest(today: DayTest, others: list[DayTest]) -> DayTest:
-    errors = today.rest[0] + sum(t.rest[0] for t in others)
-    events = today.rest[1] + sum(t.rest[1] for t in others)
-    comparison = stats.proportions(today.slot[0], today.slot[1], errors, events)
-    return DayTest(today.day, today.slot, (errors, events), comparison)
-
-
-def _pooled(days: list[DayTest]) -> stats.ProportionComparison:
-    slot = [sum(t.slot[0] for t in days), sum(t.slot[1] for t in days)]
-    rest = [sum(t.rest[0] for t in days), sum(t.rest[1] for t in days)]
-    return stats.proportions(slot[0], slot[1], rest[0], rest[1])
 
 
 def _raised(ctx: AnalysisContext, c: stats.ProportionComparison) -> bool:
@@ -113,11 +93,11 @@ def _verdict(
     if not (enough and _raised(ctx, pooled) and _raised(ctx, now.comparison)):
         return _not_recurring(ctx, grid, now, others, recurring)
     rows = [grid.days.index(_date(t.day)) for t in recurring] + [today]
-    first, last = _span(grid, rows)
-    ref = _ref(grid, first, last)
-    exact = f"{_clock(grid.minute_of(first))}–{_clock(grid.minute_of(last))}"
+    first, last = recurring_span(grid, rows)
+    ref = span_ref(grid, first, last)
+    exact = f"{clock(grid.minute_of(first))}–{clock(grid.minute_of(last))}"
     share = len(recurring) / len(others)
-    hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
+    hours = f"{clock(grid.slot_start)}–{clock(grid.minute_of(grid.slot_bins))}"
     quiet = [t.day for t in others if t not in recurring]
     statement = (
         f"Recurring daily {exact} ({ctx.windows.timezone}): on {len(recurring)} of "
@@ -172,7 +152,7 @@ def _not_recurring(
     others: list[DayTest],
     recurring: list[DayTest],
 ) -> AnalyzerResult:
-    hours = f"{_clock(grid.slot_start)}–{_clock(grid.minute_of(grid.slot_bins))}"
+    hours = f"{clock(grid.slot_start)}–{clock(grid.minute_of(grid.slot_bins))}"
     if not recurring:
         headline = f"Never seen before at this time of day: on none of {len(others)} other days"
     else:
@@ -198,47 +178,6 @@ def _not_recurring(
     why = f"{headline[0].lower()}{headline[1:]} showed raised errors at {hours}"
     elimination = Elimination("a daily pattern (the time of day)", why, (finding.id,))
     return AnalyzerResult(findings=[finding], eliminated=[elimination], facts={"recurring": None})
-
-
-def _span(grid: DayGrid, rows: list[int]) -> tuple[int, int]:
-    """(first bin, end bin) of the raised run around the busiest bin near the slot."""
-    errors, events = grid.errors[rows].sum(axis=0), grid.events[rows].sum(axis=0)
-    in_slot = grid.in_slot()
-    rest = errors[~in_slot].sum() / max(events[~in_slot].sum(), 1.0)
-    share = errors / np.maximum(events, 1.0)
-    raised = (share >= 2 * max(rest, 1e-9)) & (errors >= 3)
-    near = np.zeros(BINS, dtype=bool)
-    near[: min(grid.slot_bins + SEARCH_MARGIN_BINS, BINS)] = True
-    near[BINS - SEARCH_MARGIN_BINS :] = True  # just before the window's start
-    excess = np.where(near, errors - rest * events, -np.inf)
-    peak = int(np.argmax(excess))
-    if not raised[peak]:
-        return 0, grid.slot_bins
-    first, end = peak, peak + 1
-    while first - 1 > -SEARCH_MARGIN_BINS and raised[(first - 1) % BINS]:
-        first -= 1
-    while end < BINS and raised[end % BINS]:
-        end += 1
-    return first, end
-
-
-def _ref(grid: DayGrid, first: int, end: int) -> str:
-    """HH:MM-HH:MM on quarter hours (half hours when the span is over two hours).
-
-    The start goes to the nearest quarter: such peaks start sharply at round clock times
-    (people log on at nine). The end goes up to the next quarter: the tail fades out, and its
-    last bins fall below the support floor before the episode is over.
-    """
-    start, stop = grid.slot_start + first * BIN_MINUTES, grid.slot_start + end * BIN_MINUTES
-    step = 30 if stop - start > 120 else 15
-    low = int(np.floor(start / step + 0.5)) * step
-    high = max(int(np.ceil(stop / step)) * step, low + step)
-    return f"{_clock(low)}-{_clock(high)}"
-
-
-def _clock(minute: int) -> str:
-    minute %= 24 * 60
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _date(text: str) -> date:
