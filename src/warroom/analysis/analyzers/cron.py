@@ -120,32 +120,12 @@ def _aligned(ctx: AnalysisContext, a: Alignment, q: float) -> bool:
 def _report(ctx: AnalysisContext, result: AnalyzerResult, t: Tested, q: float, family: int) -> None:
     a, job = t.incident, t.job
     aligned = _aligned(ctx, a, q)
-    where = ", ".join(job.hosts) if job.hosts else "all hosts"
-    when = run_times_text(ctx, t.runs)
-    numbers = (
-        f"{wording.count_of(a.hits, a.total)} errors on {where} came within "
-        f"{period_text(a.reach)} after a run, a stretch that covers {a.coverage:.0%} of the time; "
-        f"alignment {a.lift:.1f}x that of the same schedule shifted in time "
-        f"(permutation test over {a.shifts:,} shifts, {wording.q_text(q)})"
-    )
-    baseline = f"; in the baseline {wording.count_of(t.baseline_hits, t.baseline_total)}"
-    lag = f"{period_text(a.median_lag)}" if a.median_lag is not None else "unknown"
-    if aligned:
-        statement = (
-            f"Errors start just after the runs of {job.ref!r} ({job.schedule}, {when}): "
-            f"{numbers}{baseline}.{_rhythm(ctx, t.runs)}"
-        )
-    else:
-        statement = (
-            f"Errors do not follow the runs of {job.ref!r} ({job.schedule}, {when}): {numbers}; "
-            f"the median error comes {lag} after its latest run."
-        )
     finding = Finding(
         id=f"cron:job_alignment:{wording.short_key(job.ref)}",
         analyzer=Cron.id,
         kind="cron_alignment" if aligned else "cron_unaligned",
         question=QUESTION,
-        statement=statement,
+        statement=_statement(ctx, t, q, aligned),
         score=stats.strength(q, a.lift) if aligned else 0.0,
         incident={"errors_after_runs": a.hits, "errors": a.total, "coverage": round(a.coverage, 4)},
         baseline={"errors_after_runs": t.baseline_hits, "errors": t.baseline_total},
@@ -163,15 +143,43 @@ def _report(ctx: AnalysisContext, result: AnalyzerResult, t: Tested, q: float, f
         },
     )
     result.findings.append(finding)
-    if not aligned:
+    # A job that lines up significantly but too weakly or too rarely is neither a suspect nor
+    # ruled out; only one that does no better than its shifted schedules is eliminated.
+    if q >= ctx.params.alpha:
         why = (
-            f"errors do not follow its runs ({when}): the median error comes {lag} after its "
-            f"latest run; {a.hits:,} of {a.total:,} errors within {period_text(a.reach)} after a "
-            f"run, no better than shifted schedules ({wording.q_text(q)})"
+            f"errors do not follow its runs ({run_times_text(ctx, t.runs)}): the median error "
+            f"comes {_lag(a)} after its latest run; {a.hits:,} of {a.total:,} errors within "
+            f"{period_text(a.reach)} after a run, no better than shifted schedules "
+            f"({wording.q_text(q)})"
         )
+        subject = Subject("cron", job.ref)
         result.eliminated.append(
-            Elimination(f"the cron job {job.ref!r}", why, (finding.id,), Subject("cron", job.ref))
+            Elimination(f"the cron job {job.ref!r}", why, (finding.id,), subject)
         )
+
+
+def _statement(ctx: AnalysisContext, t: Tested, q: float, aligned: bool) -> str:
+    a, job = t.incident, t.job
+    where = ", ".join(job.hosts) if job.hosts else "all hosts"
+    numbers = (
+        f"{wording.count_of(a.hits, a.total)} errors on {where} came within "
+        f"{period_text(a.reach)} after a run, a stretch that covers {a.coverage:.0%} of the time; "
+        f"alignment {a.lift:.1f}x that of the same schedule shifted in time "
+        f"(permutation test over {a.shifts:,} shifts, {wording.q_text(q)})"
+    )
+    runs = f"{job.ref!r} ({job.schedule}, {run_times_text(ctx, t.runs)})"
+    if aligned:
+        baseline = f"; in the baseline {wording.count_of(t.baseline_hits, t.baseline_total)}"
+        rhythm = _rhythm(ctx, t.runs)
+        return f"Errors start just after the runs of {runs}: {numbers}{baseline}.{rhythm}"
+    return (
+        f"Errors do not follow the runs of {runs}: {numbers}; the median error comes {_lag(a)} "
+        "after its latest run."
+    )
+
+
+def _lag(a: Alignment) -> str:
+    return period_text(a.median_lag) if a.median_lag is not None else "unknown"
 
 
 def _idle(job: Job, span: Window) -> Elimination:
