@@ -96,10 +96,13 @@ def _test(
     if errors.counts[inside].sum() < ctx.params.min_events or runs.size == 0:
         return None
     reach = reach_of(runs)
+    # One row per second (hosts merged): the permutation test repeats its work per shift.
+    seconds, index = np.unique(errors.seconds[inside], return_inverse=True)
+    counts = np.bincount(index, weights=errors.counts[inside]).astype(float)
     alignment = align(
         runs,
-        errors.seconds[inside],
-        errors.counts[inside],
+        seconds,
+        counts,
         start=int(start),
         length=int(length),
         reach=reach,
