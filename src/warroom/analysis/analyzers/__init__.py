@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from warroom.analysis.analyzers.changes import Changes
+from warroom.analysis.analyzers.cron import Cron
 from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
+from warroom.analysis.analyzers.periodicity import Periodicity
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
+from warroom.analysis.analyzers.time_of_day import TimeOfDay
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
 
@@ -24,4 +27,7 @@ def register_analyzers() -> list[Analyzer]:
         Http(),
         Messages(),
         Stacks(),
+        Periodicity(),  # part2-time
+        Cron(),  # part2-time
+        TimeOfDay(),  # part2-time
     ]
