@@ -101,6 +101,31 @@ def test_jsonl_rare_keys_after_the_sample_are_found(load, tmp_path):
     assert rows[0]["attrs"] == {"n": "0"}
 
 
+def test_jsonl_rare_keys_reparse_only_their_lines(load, tmp_path):
+    # New keys on late lines, none reshaped: only those lines are parsed a second time, and
+    # the records of both parses sit side by side, each with its own keys.
+    records = [
+        {"ts": f"2026-03-04T14:00:{n % 60:02d}Z", "level": "info", "msg": "ok", "n": n}
+        for n in range(SAMPLE_HEAD + 50)
+    ]
+    records[SAMPLE_HEAD + 7] = {
+        "ts": "2026-03-04T15:00:00Z",
+        "level": "error",
+        "msg": "charge failed",
+        "n": 7,
+        "exception": "CardDeclined",
+        "order": {"id": "o-1"},
+    }
+    loaded, rows = load(_write_jsonl(tmp_path / "rare.jsonl", records), "jsonl")
+    assert (loaded.rows, loaded.rejected) == (SAMPLE_HEAD + 50, 0)
+    assert [row["line"] for row in rows] == list(range(1, SAMPLE_HEAD + 51))
+    failed = rows[SAMPLE_HEAD + 7]
+    assert (failed["exception_type"], failed["message"]) == ("CardDeclined", "charge failed")
+    assert failed["attrs"] == {"n": "7", "order.id": "o-1"}
+    assert rows[SAMPLE_HEAD + 8]["attrs"] == {"n": str(SAMPLE_HEAD + 8)}
+    assert {row["level"] for row in rows} == {"info", "error"}
+
+
 def test_jsonl_epochs_told_apart_by_magnitude(load, tmp_path):
     seconds = 1772632931  # 2026-03-04T14:02:11Z
     records = [

@@ -15,6 +15,7 @@ plus those inside the values read) holds a key the plan lacks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -63,15 +64,22 @@ class JsonPlan:
         return [leaf.sql for leaf in self.leaves if leaf.name.lower() == key]
 
     def aliased(self) -> tuple[JsonPlan, str]:
-        """This plan reading each leaf from a column `_l<i>`, and the SELECT list naming them.
+        """This plan reading each leaf from a column `_l_<digest>`, and the SELECT list naming
+        them.
 
-        The checks and the fields then refer to short names, not to the leaves' SQL again.
+        The checks and the fields then refer to short names, not to the leaves' SQL again. A
+        name is a digest of the leaf's SQL, so a widened plan names the leaves it shares with
+        this one the same: rows parsed with either plan can be unioned by name.
         """
-        names = {leaf.sql: f"_l{index}" for index, leaf in enumerate(self.leaves)}
+        names = {leaf.sql: leaf_column(leaf.sql) for leaf in self.leaves}
         leaves = tuple(Leaf(leaf.name, names[leaf.sql]) for leaf in self.leaves)
         objects = tuple(tuple(names[sql] for sql in leaves_sql) for leaves_sql in self.objects)
         select = ", ".join(f"{leaf.sql} AS {names[leaf.sql]}" for leaf in self.leaves)
         return replace(self, leaves=leaves, objects=objects), select
+
+    def extends(self, narrower: JsonPlan) -> bool:
+        """Whether this plan reads every leaf of `narrower` with the same SQL (and more)."""
+        return {leaf.sql for leaf in narrower.leaves} <= {leaf.sql for leaf in self.leaves}
 
     def values_sql(self) -> str:
         """Every leaf's text joined (with \\x01 before each), for `complete_sql`."""
@@ -90,16 +98,30 @@ class JsonPlan:
             f"({' OR '.join(f'{sql} IS NOT NULL' for sql in leaves)})::INTEGER"
             for leaves in self.objects
         ]
-        inner = f"(len(string_split({values}, '\":')) - 1)"
-        nulls = (
-            "CASE WHEN contains(raw, 'null') THEN len(string_split(raw, '\":null')) + "
-            "len(string_split(raw, '\": null')) - 2 ELSE 0 END"
-        )
+        inner = _occurrences(values, '":')
+        null_a, null_b = _occurrences("raw", '":null'), _occurrences("raw", '": null')
+        keys_null = f"{null_a} + {null_b}"
+        nulls = f"CASE WHEN contains(raw, 'null') THEN {keys_null} ELSE 0 END"
         explained = " + ".join([*present, inner])
+        keys = _occurrences("raw", '":')
         return (
-            f"(NOT ok OR (len(string_split(raw, '\":')) - 1 - {nulls} = {explained} "
+            f"(NOT ok OR ({keys} - {nulls} = {explained} "
             f"AND NOT contains({values}, chr(1) || '{{\"')))"
         )
+
+
+def _occurrences(text_sql: str, needle: str) -> str:
+    """How often `needle` occurs in the text: arithmetic on lengths, which is several times
+    cheaper than counting the parts of `string_split` (a list built per line)."""
+    return (
+        f"((strlen({text_sql}) - strlen(replace({text_sql}, {literal(needle)}, ''))) "
+        f"// {len(needle.encode())})"
+    )
+
+
+def leaf_column(sql: str) -> str:
+    """The column name a leaf is read into: stable for the same SQL in any plan."""
+    return "_l_" + hashlib.sha1(sql.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
 class _Builder:
