@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from warroom.evidence.logs.attrs import PATTERN_SAMPLE_HEAD, PATTERN_SAMPLE_STRIDE
 from warroom.evidence.logs.shapes import SAMPLE_HEAD
 
 
@@ -124,6 +125,19 @@ def test_jsonl_rare_keys_reparse_only_their_lines(load, tmp_path):
     assert failed["attrs"] == {"n": "7", "order.id": "o-1"}
     assert rows[SAMPLE_HEAD + 8]["attrs"] == {"n": str(SAMPLE_HEAD + 8)}
     assert {row["level"] for row in rows} == {"info", "error"}
+
+
+def test_jsonl_attrs_of_a_pattern_outside_the_pattern_sample(load, tmp_path):
+    # Presence patterns are counted on a sample of lines; a line whose attrs pattern the
+    # sample never saw takes the general path and still gets every attr.
+    total = PATTERN_SAMPLE_HEAD + 40
+    unseen = next(n for n in range(PATTERN_SAMPLE_HEAD + 1, total) if n % PATTERN_SAMPLE_STRIDE)
+    records = [{"ts": "2026-03-04T14:00:00Z", "msg": "ok", "region": "eu"} for _ in range(total)]
+    records[unseen - 1] = {"ts": "2026-03-04T14:00:01Z", "msg": "odd", "order": "o-1", "n": 2}
+    loaded, rows = load(_write_jsonl(tmp_path / "patterns.jsonl", records), "jsonl")
+    assert loaded.rows == total
+    assert rows[unseen - 1]["attrs"] == {"order": "o-1", "n": "2"}
+    assert rows[0]["attrs"] == {"region": "eu"}
 
 
 def test_jsonl_epochs_told_apart_by_magnitude(load, tmp_path):
