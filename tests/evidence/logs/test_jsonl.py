@@ -140,6 +140,26 @@ def test_jsonl_attrs_of_a_pattern_outside_the_pattern_sample(load, tmp_path):
     assert rows[0]["attrs"] == {"region": "eu"}
 
 
+def test_jsonl_colons_inside_values_are_not_taken_for_keys(load, tmp_path):
+    # `":` inside a string value (an escaped quote) or inside an array of objects is no key:
+    # the plan stays complete and the values come through whole.
+    # Past the sampled head, so that the completeness check decides.
+    filler = [{"ts": "2026-03-04T13:00:00Z", "msg": "ok", "n": 0}] * (SAMPLE_HEAD + 1)
+    records = [
+        {"ts": "2026-03-04T14:00:00Z", "msg": 'said "a": b', "n": 1},
+        {"ts": "2026-03-04T14:00:01Z", "msg": "items", "items": [{"id": 1}, {"id": 2}]},
+        {"ts": "2026-03-04T14:00:02Z", "msg": "nested", "n": {"deep": "x"}},
+    ]
+    loaded, rows = load(_write_jsonl(tmp_path / "colons.jsonl", filler + records), "jsonl")
+    assert (loaded.rows, loaded.rejected) == (SAMPLE_HEAD + 4, 0)
+    said, items, nested = rows[-3:]
+    assert said["message"] == 'said "a": b'
+    assert said["attrs"] == {"n": "1"}
+    assert items["attrs"] == {"items": '[{"id":1},{"id":2}]'}
+    assert nested["attrs"] == {"n.deep": "x"}
+    assert rows[0]["attrs"] == {"n": "0"}
+
+
 def test_jsonl_epochs_told_apart_by_magnitude(load, tmp_path):
     seconds = 1772632931  # 2026-03-04T14:02:11Z
     records = [

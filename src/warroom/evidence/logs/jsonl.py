@@ -107,6 +107,6 @@ def _stage_sql(
     return (
         f"SELECT * REPLACE (CASE WHEN {keep} THEN raw END AS raw) FROM ("
         f"SELECT line, raw, ok, complete{leaf_columns}, {typed_columns(ctx=ctx)} FROM ("
-        f"SELECT *, {named.complete_sql('_values')} AS complete, {source_columns(values)} FROM ("
-        f"SELECT *, {named.values_sql()} AS _values FROM ({with_leaves}))))"
+        f"SELECT *, {named.complete_sql()} AS complete, {source_columns(values)} FROM ("
+        f"{with_leaves})))"
     )
