@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from warroom.evidence.logs.attrs import PATTERN_SAMPLE_HEAD, PATTERN_SAMPLE_STRIDE
 from warroom.evidence.logs.shapes import SAMPLE_HEAD
 
 
@@ -98,6 +99,64 @@ def test_jsonl_rare_keys_after_the_sample_are_found(load, tmp_path):
     assert failed["attrs"] == {"n": "1", "order.id": "o-1", "order.items": "3"}
     # `n` was a number on every other line: here it is an object, whose keys are kept too.
     assert reshaped["attrs"] == {"n.k": "v"}
+    assert rows[0]["attrs"] == {"n": "0"}
+
+
+def test_jsonl_rare_keys_reparse_only_their_lines(load, tmp_path):
+    # New keys on late lines, none reshaped: only those lines are parsed a second time, and
+    # the records of both parses sit side by side, each with its own keys.
+    records = [
+        {"ts": f"2026-03-04T14:00:{n % 60:02d}Z", "level": "info", "msg": "ok", "n": n}
+        for n in range(SAMPLE_HEAD + 50)
+    ]
+    records[SAMPLE_HEAD + 7] = {
+        "ts": "2026-03-04T15:00:00Z",
+        "level": "error",
+        "msg": "charge failed",
+        "n": 7,
+        "exception": "CardDeclined",
+        "order": {"id": "o-1"},
+    }
+    loaded, rows = load(_write_jsonl(tmp_path / "rare.jsonl", records), "jsonl")
+    assert (loaded.rows, loaded.rejected) == (SAMPLE_HEAD + 50, 0)
+    assert [row["line"] for row in rows] == list(range(1, SAMPLE_HEAD + 51))
+    failed = rows[SAMPLE_HEAD + 7]
+    assert (failed["exception_type"], failed["message"]) == ("CardDeclined", "charge failed")
+    assert failed["attrs"] == {"n": "7", "order.id": "o-1"}
+    assert rows[SAMPLE_HEAD + 8]["attrs"] == {"n": str(SAMPLE_HEAD + 8)}
+    assert {row["level"] for row in rows} == {"info", "error"}
+
+
+def test_jsonl_attrs_of_a_pattern_outside_the_pattern_sample(load, tmp_path):
+    # Presence patterns are counted on a sample of lines; a line whose attrs pattern the
+    # sample never saw takes the general path and still gets every attr.
+    total = PATTERN_SAMPLE_HEAD + 40
+    unseen = next(n for n in range(PATTERN_SAMPLE_HEAD + 1, total) if n % PATTERN_SAMPLE_STRIDE)
+    records = [{"ts": "2026-03-04T14:00:00Z", "msg": "ok", "region": "eu"} for _ in range(total)]
+    records[unseen - 1] = {"ts": "2026-03-04T14:00:01Z", "msg": "odd", "order": "o-1", "n": 2}
+    loaded, rows = load(_write_jsonl(tmp_path / "patterns.jsonl", records), "jsonl")
+    assert loaded.rows == total
+    assert rows[unseen - 1]["attrs"] == {"order": "o-1", "n": "2"}
+    assert rows[0]["attrs"] == {"region": "eu"}
+
+
+def test_jsonl_colons_inside_values_are_not_taken_for_keys(load, tmp_path):
+    # `":` inside a string value (an escaped quote) or inside an array of objects is no key:
+    # the plan stays complete and the values come through whole.
+    # Past the sampled head, so that the completeness check decides.
+    filler = [{"ts": "2026-03-04T13:00:00Z", "msg": "ok", "n": 0}] * (SAMPLE_HEAD + 1)
+    records = [
+        {"ts": "2026-03-04T14:00:00Z", "msg": 'said "a": b', "n": 1},
+        {"ts": "2026-03-04T14:00:01Z", "msg": "items", "items": [{"id": 1}, {"id": 2}]},
+        {"ts": "2026-03-04T14:00:02Z", "msg": "nested", "n": {"deep": "x"}},
+    ]
+    loaded, rows = load(_write_jsonl(tmp_path / "colons.jsonl", filler + records), "jsonl")
+    assert (loaded.rows, loaded.rejected) == (SAMPLE_HEAD + 4, 0)
+    said, items, nested = rows[-3:]
+    assert said["message"] == 'said "a": b'
+    assert said["attrs"] == {"n": "1"}
+    assert items["attrs"] == {"items": '[{"id":1},{"id":2}]'}
+    assert nested["attrs"] == {"n.deep": "x"}
     assert rows[0]["attrs"] == {"n": "0"}
 
 

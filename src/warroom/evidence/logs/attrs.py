@@ -29,6 +29,10 @@ EMPTY_ATTRS: Final = "MAP {}::MAP(VARCHAR, VARCHAR)"
 MAX_QUERY_NAMES: Final = 32  # query names read as columns; rarer ones take the slow path
 MAX_PATTERNS: Final = 48  # presence patterns built from a struct; rarer ones take the slow path
 QUERY_SAMPLE_HEAD: Final = 10_000  # query names are learnt from these lines and every 97th
+# Presence patterns are counted on these lines and every 13th: a pattern only picks the fast
+# path, so one the sample misses costs time on its rows, never a different map.
+PATTERN_SAMPLE_HEAD: Final = 10_000
+PATTERN_SAMPLE_STRIDE: Final = 13
 _BITS_IN_BIGINT: Final = 62
 
 
@@ -58,7 +62,7 @@ def events_select(
     static = dict(sources.columns)
     unusual = []
     if sources.query is not None:
-        unusual.append(_query_columns(con, rows, static=static))
+        unusual.append(_query_columns(con, table=table, where=where, static=static))
     if sources.extra is not None:
         unusual.append(f"coalesce(len({sources.extra}), 0) > 0")
     keys = sorted(static)
@@ -66,21 +70,32 @@ def events_select(
     named = {key: f"_a{index}" for index, key in enumerate(keys)}
     values = "".join(f", {static[key]} AS {named[key]}" for key in keys)
     slow = f"coalesce({' OR '.join(f'({condition})' for condition in unusual) or 'false'}, false)"
-    layer = (
-        f"SELECT *, CASE WHEN {slow} THEN NULL ELSE {_pattern(keys, named)} END AS _pattern "
-        f"FROM (SELECT *{values} FROM {rows})"
+
+    def layer(source: str) -> str:
+        return (
+            f"SELECT *, CASE WHEN {slow} THEN NULL ELSE {_pattern(keys, named)} END AS _pattern "
+            f"FROM (SELECT *{values} FROM {source})"
+        )
+
+    sample = (
+        f"(SELECT * FROM {table} WHERE ({where}) "
+        f"AND (line <= {PATTERN_SAMPLE_HEAD} OR line % {PATTERN_SAMPLE_STRIDE} = 0))"
     )
-    patterns = _frequent(con, f"SELECT _pattern AS value FROM ({layer}) WHERE _pattern IS NOT NULL")
+    patterns = _frequent(
+        con, f"SELECT _pattern AS value FROM ({layer(sample)}) WHERE _pattern IS NOT NULL"
+    )
     attrs = _attrs_case(keys, named, patterns, sources)
-    return f"SELECT {', '.join(columns)}, {attrs} AS attrs FROM ({layer})"
+    return f"SELECT {', '.join(columns)}, {attrs} AS attrs FROM ({layer(rows)})"
 
 
-def _query_columns(con: duckdb.DuckDBPyConnection, rows: str, *, static: dict[str, str]) -> str:
+def _query_columns(
+    con: duckdb.DuckDBPyConnection, *, table: str, where: str, static: dict[str, str]
+) -> str:
     """Add the frequent query names to `static`; return when a row is unusual (a name outside
     them, or one given twice)."""
     names = [
         name
-        for name in _frequent(con, _query_names_sample(rows), limit=MAX_QUERY_NAMES)
+        for name in _frequent(con, _query_names_sample(table, where), limit=MAX_QUERY_NAMES)
         if name and f"query.{name}" not in static and not set(name) & set("%+&=")
     ]
     for name in names:
@@ -112,12 +127,13 @@ def attrs_from_entries(entries_sql: str) -> str:
     )
 
 
-def _query_names_sample(rows: str) -> str:
-    """The query names of the first rows with a query and of every 97th line after them."""
+def _query_names_sample(table: str, where: str) -> str:
+    """The query names of the first rows with a query and of every 97th line after them (the
+    lines are chosen before `_q` is read, which may be computed by a view)."""
     return (
         "SELECT split_part(unnest(string_split(_q, '&')), '=', 1) AS value FROM ("
-        f"SELECT _q FROM {rows} WHERE _q IS NOT NULL "
-        f"AND (line <= {QUERY_SAMPLE_HEAD} OR line % 97 = 0))"
+        f"SELECT _q FROM (SELECT * FROM {table} WHERE ({where}) "
+        f"AND (line <= {QUERY_SAMPLE_HEAD} OR line % 97 = 0)) WHERE _q IS NOT NULL)"
     )
 
 

@@ -36,9 +36,23 @@ def parse_jsonl(
     keys = field_keys(ctx.field_aliases)
     stage = scratch.table("jsonl")
 
-    def build(plan: JsonPlan) -> str:
-        con.execute(f"DROP TABLE IF EXISTS {stage}")
-        con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, plan, keys, ctx)}")
+    def build(plan: JsonPlan, again: bool) -> str:
+        if not again:
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+            con.execute(f"CREATE TEMP TABLE {stage} AS {_stage_sql(lines, plan, keys, ctx)}")
+            return stage
+        # Only the lines the first plan missed keys of: parse them again, union by name (the
+        # first parse's rows have no column for the new leaves, which they lack anyway).
+        redo, merged = scratch.table("jsonl_again"), scratch.table("jsonl_merged")
+        missed = f"(SELECT line, raw FROM {stage} WHERE NOT complete)"
+        con.execute(f"CREATE TEMP TABLE {redo} AS {_stage_sql(missed, plan, keys, ctx)}")
+        con.execute(
+            f"CREATE TEMP TABLE {merged} AS SELECT * FROM {stage} WHERE complete "
+            f"UNION ALL BY NAME SELECT * FROM {redo}"
+        )
+        con.execute(f"DROP TABLE {stage}")
+        con.execute(f"DROP TABLE {redo}")
+        con.execute(f"ALTER TABLE {merged} RENAME TO {stage}")
         return stage
 
     plan = discover(con, lines=lines, build=build)
@@ -52,14 +66,16 @@ def parse_jsonl(
         con,
         table=stage,
         where="ok AND ts IS NOT NULL",
-        sources=_attr_sources(plan, keys),
+        sources=_attr_sources(plan.aliased()[0], keys),
         columns=TYPED,
     )
     return Parsed(select, rejected)
 
 
 def _attr_sources(plan: JsonPlan, keys: dict[str, tuple[str, ...]]) -> AttrSources:
-    """Every leaf that is no field's source key, and those a preferred key won on a row."""
+    """Every leaf that is no field's source key, and those a preferred key won on a row.
+
+    `plan` is aliased: the leaves are read from the stage table's columns."""
     claimed = {key for sources in keys.values() for key in sources}
     columns = {leaf.name: leaf.sql for leaf in plan.leaves if leaf.name.lower() not in claimed}
     named: dict[str, list[tuple[str, str]]] = {leaf.name.lower(): [] for leaf in plan.leaves}
@@ -84,10 +100,13 @@ def _stage_sql(
         f"FROM {lines} WHERE {NOT_BLANK}"
     )
     extra = f", {leaves}" if leaves else ""
+    # The leaves are kept as columns (not the struct `j`): attrs read them, and a widened
+    # plan's rows union with these by column name.
+    leaf_columns = "".join(f", {leaf.sql}" for leaf in named.leaves)
     with_leaves = f"SELECT *{extra} FROM (SELECT *, j IS NOT NULL AS ok FROM ({parsed}))"
     return (
         f"SELECT * REPLACE (CASE WHEN {keep} THEN raw END AS raw) FROM ("
-        f"SELECT line, raw, ok, complete, j, {typed_columns(ctx=ctx)} FROM ("
-        f"SELECT *, {named.complete_sql('_values')} AS complete, {source_columns(values)} FROM ("
-        f"SELECT *, {named.values_sql()} AS _values FROM ({with_leaves}))))"
+        f"SELECT line, raw, ok, complete{leaf_columns}, {typed_columns(ctx=ctx)} FROM ("
+        f"SELECT *, {named.complete_sql()} AS complete, {source_columns(values)} FROM ("
+        f"{with_leaves})))"
     )

@@ -70,9 +70,7 @@ def parse_logfmt(
     con.execute(f"CREATE TEMP TABLE {pairs} AS {_pairs_sql(lines)}")
     scratch.release(lines)
     # Look up only the source keys this file has: a lookup is a scan of each line's keys.
-    found = {
-        str(row[0]) for row in con.execute(f"SELECT DISTINCT unnest(keys) FROM {pairs}").fetchall()
-    }
+    found = found_keys(con, pairs)
     every = logfmt_keys(ctx.field_aliases)
     keys = {name: tuple(key for key in sources if key in found) for name, sources in every.items()}
     stage = scratch.table("logfmt")
@@ -95,18 +93,28 @@ def parse_logfmt(
     return Parsed(select, rejected)
 
 
+def pairs_sql(body_sql: str) -> str:
+    """The key=value pairs of a text, as a list of struct(k, v) with the values unquoted."""
+    value = _unquoted("substr(p, strpos(p, chr(61)) + 1)")
+    return (
+        f"list_transform(regexp_extract_all({body_sql}, {literal(PAIR)}), lambda p: struct_pack("
+        f"k := left(p, strpos(p, '=') - 1), v := {value}))"
+    )
+
+
+# Each pair's key in lower case (`keys`, what field lookups match) and as written (`names`).
+KEY_LISTS: Final = (
+    "list_transform(pairs, lambda p: lower(p.k)) AS keys, "
+    "list_transform(pairs, lambda p: p.k) AS names"
+)
+
+
 def _pairs_sql(lines: str) -> str:
     """Each line's head (time, tag) and its key=value pairs, unquoted."""
-    pairs = (
-        f"list_transform(regexp_extract_all(m.body, {literal(PAIR)}), lambda p: struct_pack("
-        f"k := left(p, strpos(p, '=') - 1), v := {_unquoted('substr(p, strpos(p, chr(61)) + 1)')}))"
-    )
     head = regex_struct("raw", LOGFMT_LINE, _GROUPS, rest="body")
     return (
-        "SELECT *, len(pairs) > 0 OR prefix_time IS NOT NULL AS ok, "
-        "list_transform(pairs, lambda p: lower(p.k)) AS keys, "
-        "list_transform(pairs, lambda p: p.k) AS names FROM ("
-        f"SELECT line, raw, m, {pairs} AS pairs, nullif(m.time, '') AS prefix_time, "
+        f"SELECT *, len(pairs) > 0 OR prefix_time IS NOT NULL AS ok, {KEY_LISTS} FROM ("
+        f"SELECT line, raw, m, {pairs_sql('m.body')} AS pairs, nullif(m.time, '') AS prefix_time, "
         "nullif(m.tag, '') AS tag, nullif(m.tag_id, '') AS tag_id, "
         "coalesce(m.tag = 'heroku' AND m.tag_id = 'router', false) AS is_router FROM ("
         f"SELECT line, raw, {head} AS m "
@@ -125,16 +133,23 @@ def _unquoted(value_sql: str) -> str:
     )
 
 
-def _lookup(key: str) -> list[str]:
+def found_keys(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The lower-case keys the pairs of `table` hold (its column `keys`)."""
+    rows = con.execute(f"SELECT DISTINCT unnest(keys) FROM {table}").fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def pair_value(key: str) -> list[str]:
+    """The value of the first pair whose lower-case key is `key` (NULL when none)."""
     return [f"struct_extract(pairs[list_position(keys, {literal(key)})], 'v')"]
 
 
 def _first(key: str, found: set[str]) -> str:
-    return f"nullif({_lookup(key)[0]}, '')" if key in found else "NULL::VARCHAR"
+    return f"nullif({pair_value(key)[0]}, '')" if key in found else "NULL::VARCHAR"
 
 
 def _values(keys: dict[str, tuple[str, ...]], found: set[str]) -> dict[str, str]:
-    values = field_values(keys, _lookup)
+    values = field_values(keys, pair_value)
     heroku = literal_list(_HEROKU_TAGS)
     values["ts"] = f"coalesce({values['ts']}, prefix_time)"
     # A Heroku line may carry free text after its tag: that text is the message.
@@ -167,12 +182,12 @@ def _attr_sources(
     claimed: set[str],
 ) -> AttrSources:
     """The file's own keys (the most frequent first) as attrs columns; the rest as extra."""
-    names = _own_keys(con, stage=stage, where=where, claimed=literal_list(sorted(claimed)))
+    names = own_keys(con, stage=stage, where=where, claimed=literal_list(sorted(claimed)))
     columns = {
         name: f"struct_extract(pairs[list_position(names, {literal(name)})], 'v')"
         for name in names[:MAX_ATTR_KEYS]
     }
-    columns.update(shadowed_columns(keys, lambda key: [(key, _lookup(key)[0])]))
+    columns.update(shadowed_columns(keys, lambda key: [(key, pair_value(key)[0])]))
     # On Heroku router lines `host=` is the request's Host header, not the machine.
     router_host = f"CASE WHEN is_router THEN {_first('host', found)} END"
     columns["host"] = (
@@ -191,7 +206,7 @@ def _attr_sources(
     return AttrSources(columns=columns, extra=extra, query="f_path")
 
 
-def _own_keys(con: duckdb.DuckDBPyConnection, *, stage: str, where: str, claimed: str) -> list[str]:
+def own_keys(con: duckdb.DuckDBPyConnection, *, stage: str, where: str, claimed: str) -> list[str]:
     """The keys no field claims, most frequent first (one more than MAX_ATTR_KEYS at most)."""
     rows = con.execute(
         f"SELECT name, count(*) AS n FROM (SELECT unnest(names) AS name FROM {stage} "

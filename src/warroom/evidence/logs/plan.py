@@ -15,6 +15,7 @@ plus those inside the values read) holds a key the plan lacks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -46,13 +47,16 @@ class JsonPlan:
     structure: dict[str, Any]
     leaves: tuple[Leaf, ...]
     objects: tuple[tuple[str, ...], ...]  # per object: the SQL of the leaves under it
+    # Every leaf holds a scalar (no array, no object kept whole as JSON text, no pointer).
+    scalar_leaves: bool = False
 
     @classmethod
     def from_shape(cls, shape: Any) -> JsonPlan:
         """Build the plan for a discovered structure (a dict of key -> type or dict)."""
         builder = _Builder()
         structure = builder.object(shape if isinstance(shape, dict) else {}, path=(), depth=0)
-        return cls(shape, structure, tuple(builder.leaves), tuple(builder.objects))
+        leaves, objects = tuple(builder.leaves), tuple(builder.objects)
+        return cls(shape, structure, leaves, objects, scalar_leaves=builder.scalar_only)
 
     def structure_json(self) -> str:
         """The structure as `json_transform` takes it (which refuses an empty one)."""
@@ -63,15 +67,22 @@ class JsonPlan:
         return [leaf.sql for leaf in self.leaves if leaf.name.lower() == key]
 
     def aliased(self) -> tuple[JsonPlan, str]:
-        """This plan reading each leaf from a column `_l<i>`, and the SELECT list naming them.
+        """This plan reading each leaf from a column `_l_<digest>`, and the SELECT list naming
+        them.
 
-        The checks and the fields then refer to short names, not to the leaves' SQL again.
+        The checks and the fields then refer to short names, not to the leaves' SQL again. A
+        name is a digest of the leaf's SQL, so a widened plan names the leaves it shares with
+        this one the same: rows parsed with either plan can be unioned by name.
         """
-        names = {leaf.sql: f"_l{index}" for index, leaf in enumerate(self.leaves)}
+        names = {leaf.sql: leaf_column(leaf.sql) for leaf in self.leaves}
         leaves = tuple(Leaf(leaf.name, names[leaf.sql]) for leaf in self.leaves)
         objects = tuple(tuple(names[sql] for sql in leaves_sql) for leaves_sql in self.objects)
         select = ", ".join(f"{leaf.sql} AS {names[leaf.sql]}" for leaf in self.leaves)
         return replace(self, leaves=leaves, objects=objects), select
+
+    def extends(self, narrower: JsonPlan) -> bool:
+        """Whether this plan reads every leaf of `narrower` with the same SQL (and more)."""
+        return {leaf.sql for leaf in narrower.leaves} <= {leaf.sql for leaf in self.leaves}
 
     def values_sql(self) -> str:
         """Every leaf's text joined (with \\x01 before each), for `complete_sql`."""
@@ -79,27 +90,47 @@ class JsonPlan:
             return "''"
         return f"concat_ws(chr(1), '', {', '.join(leaf.sql for leaf in self.leaves)})"
 
-    def complete_sql(self, values: str) -> str:
+    def complete_sql(self) -> str:
         """True when a parsed line holds no key the plan lacks (see the module docstring).
 
-        `values` names the column of `values_sql`. A leaf whose text is an object (`{"`) means
-        the key is an object on this line though not in the plan: that fails the check too.
+        A leaf whose text is an object (`{"`) means the key is an object on this line though
+        not in the plan: that fails the check too. The `":` inside values are counted from
+        the leaves' joined text (`values_sql`), which costs a string per line; when every
+        leaf is a scalar, a value can only hold `":` as `\\":` (an escaped quote), so lines
+        without a backslash skip that count.
         """
         present = [f"({leaf.sql} IS NOT NULL)::INTEGER" for leaf in self.leaves]
         present += [
             f"({' OR '.join(f'{sql} IS NOT NULL' for sql in leaves)})::INTEGER"
             for leaves in self.objects
         ]
-        inner = f"(len(string_split({values}, '\":')) - 1)"
-        nulls = (
-            "CASE WHEN contains(raw, 'null') THEN len(string_split(raw, '\":null')) + "
-            "len(string_split(raw, '\": null')) - 2 ELSE 0 END"
-        )
+        inner = _occurrences(self.values_sql(), '":')
+        if self.scalar_leaves:
+            inner = f"CASE WHEN contains(raw, '\\') THEN {inner} ELSE 0 END"
+        null_a, null_b = _occurrences("raw", '":null'), _occurrences("raw", '": null')
+        keys_null = f"{null_a} + {null_b}"
+        nulls = f"CASE WHEN contains(raw, 'null') THEN {keys_null} ELSE 0 END"
         explained = " + ".join([*present, inner])
+        keys = _occurrences("raw", '":')
+        objects = " OR ".join(f"starts_with({leaf.sql}, '{{\"')" for leaf in self.leaves)
         return (
-            f"(NOT ok OR (len(string_split(raw, '\":')) - 1 - {nulls} = {explained} "
-            f"AND NOT contains({values}, chr(1) || '{{\"')))"
+            f"(NOT ok OR ({keys} - {nulls} = {explained} "
+            f"AND NOT coalesce({objects or 'false'}, false)))"
         )
+
+
+def _occurrences(text_sql: str, needle: str) -> str:
+    """How often `needle` occurs in the text: arithmetic on lengths, which is several times
+    cheaper than counting the parts of `string_split` (a list built per line)."""
+    return (
+        f"((strlen({text_sql}) - strlen(replace({text_sql}, {literal(needle)}, ''))) "
+        f"// {len(needle.encode())})"
+    )
+
+
+def leaf_column(sql: str) -> str:
+    """The column name a leaf is read into: stable for the same SQL in any plan."""
+    return "_l_" + hashlib.sha1(sql.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
 class _Builder:
@@ -108,6 +139,7 @@ class _Builder:
     def __init__(self) -> None:
         self.leaves: list[Leaf] = []
         self.objects: list[tuple[str, ...]] = []
+        self.scalar_only = True  # see JsonPlan.scalar_leaves
 
     def object(self, shape: dict[str, Any], *, path: tuple[str, ...], depth: int) -> dict[str, Any]:
         structure: dict[str, Any] = {}
@@ -115,6 +147,7 @@ class _Builder:
         for key in sorted(name for name in shape if name != MIXED):
             full = (*path, key)
             if not key or key.lower() in taken:
+                self.scalar_only = False
                 self._leaf(full, _pointer_sql("raw", full, guard="ok"))
                 continue
             taken.add(key.lower())
@@ -130,10 +163,13 @@ class _Builder:
             self._close_object(first)
             return structure
         else:
+            if not isinstance(shape, str) or shape == "JSON":
+                self.scalar_only = False  # an array, or an object kept whole as JSON text
             self._leaf(path, _struct_sql(path))
         return _LEAF
 
     def _mixed(self, shape: dict[str, Any], *, path: tuple[str, ...]) -> None:
+        self.scalar_only = False
         text = _struct_sql(path)
         is_object = f"(starts_with({text}, '{{') AND json_valid({text}))"
         self._leaf(path, f"CASE WHEN {is_object} THEN NULL ELSE {text} END")

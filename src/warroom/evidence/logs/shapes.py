@@ -3,9 +3,9 @@
 Finding the union of every line's keys with DuckDB's `json_structure` costs about twice the
 parse itself. Instead the plan starts from a sample (the first lines and every 997th) and the
 parse checks each line against it (`JsonPlan.complete_sql`). Only the lines that fail the
-check are examined with `json_structure`; when they add keys the file is parsed once more
-with the widened plan. A false alarm (a `null` value, a `\\u0022:` in a string) costs time,
-never correctness.
+check are examined with `json_structure`; when they add keys, those lines (only) are parsed
+once more with the widened plan. A false alarm (a `null` value, a `\\u0022:` in a string)
+costs time, never correctness.
 
 A shape is what DuckDB's `json_group_structure` returns, parsed: a dict of key -> shape, or a
 type name. A key whose values are objects on some lines and scalars on others is marked
@@ -23,32 +23,35 @@ import duckdb
 from warroom.evidence.logs.plan import MIXED, JsonPlan
 from warroom.evidence.logs.records import literal
 
-SAMPLE_HEAD: Final = 10_000
+SAMPLE_HEAD: Final = 1_000
 SAMPLE_STRIDE: Final = 997
 IS_OBJECT: Final = "(starts_with(raw, '{') OR starts_with(ltrim(raw), '{'))"
 
 
 def discover(
-    con: duckdb.DuckDBPyConnection, *, lines: str, build: Callable[[JsonPlan], str]
+    con: duckdb.DuckDBPyConnection, *, lines: str, build: Callable[[JsonPlan, bool], str]
 ) -> JsonPlan:
-    """Parse with a sampled plan; widen it and parse again if some line held more keys.
+    """Parse with a sampled plan; widen it and parse again the lines that held more keys.
 
-    `build(plan)` (re)creates the parsed table, with columns `raw`, `ok` and `complete`, and
-    returns its name.
+    `build(plan, again)` creates the parsed table, with columns `raw`, `ok` and `complete`,
+    and returns its name. With `again`, it re-parses with the widened plan only the lines
+    whose `complete` is false and puts them in place of their first parse: the widened plan
+    reads every other line the same (it only adds leaves). When widening changes how a known
+    key is read (a scalar key seen as an object on some lines), everything is parsed again.
     """
     sample = (
         f"SELECT raw FROM {lines} WHERE (line <= {SAMPLE_HEAD} OR line % {SAMPLE_STRIDE} = 0) "
         f"AND {IS_OBJECT} AND json_valid(raw)"
     )
     plan = JsonPlan.from_shape(shape_of(con, sample))
-    stage = build(plan)
+    stage = build(plan, False)
     missed = shape_of(con, f"SELECT raw FROM {stage} WHERE ok AND NOT complete")
     widened = merge_shapes(plan.shape, missed)
     if widened == plan.shape:
         return plan
-    plan = JsonPlan.from_shape(widened)
-    build(plan)
-    return plan
+    wider = JsonPlan.from_shape(widened)
+    build(wider, wider.extends(plan))
+    return wider
 
 
 def shape_of(con: duckdb.DuckDBPyConnection, select: str, *, depth: int = 0) -> Any:

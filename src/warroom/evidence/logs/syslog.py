@@ -36,6 +36,7 @@ from warroom.evidence.logs.records import (
     regex_struct,
     text_or_null,
 )
+from warroom.evidence.logs.syslog_pairs import has_paired_bodies, paired_records
 from warroom.evidence.logs.timestamps import iso_to_utc, local_to_utc
 from warroom.evidence.types import LoadContext
 from warroom.timeutil import utcnow, zone
@@ -114,11 +115,35 @@ def parse_syslog(
     )
     bad_time = collect_rejected(con, table=dated, where="ts IS NULL", reason="time not understood")
     rejected.add(bad_time.count, bad_time.examples)
+    if has_paired_bodies(con, table=dated, body_sql=_body()):
+        return Parsed(_paired_select(con, dated=dated, ctx=ctx, scratch=scratch), rejected)
     sources = AttrSources(columns=_attr_columns(), extra=_structured_entries())
     select = events_select(
         con, table=dated, where="ts IS NOT NULL", sources=sources, columns=_columns(ctx)
     )
     return Parsed(select, rejected)
+
+
+def _paired_select(
+    con: duckdb.DuckDBPyConnection, *, dated: str, ctx: LoadContext, scratch: Scratch
+) -> str:
+    """The events of a file whose bodies are (at least sometimes) key=value pairs."""
+    paired = paired_records(
+        con, table=dated, body_sql=_body(), where="ts IS NOT NULL", ctx=ctx, scratch=scratch
+    )
+    extra = _structured_entries()
+    if paired.extra is not None:
+        extra = f"list_concat(coalesce({extra}, []), {paired.extra})"
+    sources = AttrSources(
+        columns={**paired.attr_columns, **_attr_columns()}, extra=extra, query="f_path"
+    )
+    return events_select(
+        con,
+        table=f"({paired.select})",
+        where="true",
+        sources=sources,
+        columns=_paired_columns(ctx),
+    )
 
 
 def _parsed_sql(lines: str) -> str:
@@ -224,12 +249,35 @@ def _tagged_columns() -> str:
     )
 
 
-def _columns(ctx: LoadContext) -> list[str]:
+_APP: Final = "CASE WHEN shape = '5424' THEN h5.app ELSE tagged.tag END"
+
+
+def _body() -> str:
+    """The message text after the header, tag and structured data."""
     message = (
         "CASE WHEN shape = '5424' THEN structured.msg "
         "ELSE coalesce(tagged.msg, h3.rest, hi.rest) END"
     )
-    app = "CASE WHEN shape = '5424' THEN h5.app ELSE tagged.tag END"
+    return f"nullif(trim(ltrim({message}, chr(65279))), '')"
+
+
+def _paired_columns(ctx: LoadContext) -> list[str]:
+    """The event columns when the body may hold pairs (see `syslog_pairs`): the header keeps
+    the time and the host; a pair's level and service outrank the PRI and the tag."""
+    return [
+        "syslog_ts AS ts",
+        "coalesce(nullif(nullif(syslog_host, '-'), ''), host) AS host",
+        "container",
+        f"coalesce(f_service, nullif({_APP}, '-'), {text_or_null(ctx.default_service)}) AS service",
+        f"coalesce(level, {syslog_severity_level('pri % 8')}) AS level",
+        *("status", "method", "path", "duration_ms"),
+        "coalesce(message, body) AS message",
+        *("exception_type", "stack", "user", "line"),
+    ]
+
+
+def _columns(ctx: LoadContext) -> list[str]:
+    app = _APP
     return [
         "ts",
         f"coalesce(nullif(nullif(host, '-'), ''), {text_or_null(ctx.host)}) AS host",
@@ -240,7 +288,7 @@ def _columns(ctx: LoadContext) -> list[str]:
         "NULL AS method",
         "NULL AS path",
         "NULL AS duration_ms",
-        f"nullif(trim(ltrim({message}, chr(65279))), '') AS message",
+        f"{_body()} AS message",
         "NULL AS exception_type",
         "NULL AS stack",
         "NULL AS user",

@@ -1,0 +1,223 @@
+"""End-to-end `investigate` at scale next to a bare DuckDB scan of the same files (issue 3).
+
+A simulated bundle of 5 million log lines over 50 hosts (one bundle per log format, JSON lines
+and NGINX access + plain app logs) is generated once and cached under /tmp. Then, in a fresh
+process per format so that peak memory is its own, the script times:
+
+  bare       SELECT count(*) over read_json (JSON lines) / read_csv (every other log file)
+             of the bundle's log files, in one query
+  load       load_bundle without the Parquet cache (discover, sniff, parse every file)
+  analyses   windows, every registered analyzer and the ranking
+  total      load + analyses: what `warroom investigate --no-cache` costs
+
+and prints the table with the ratio total/bare (wall clock), the same ratio in CPU seconds
+(steadier on a shared machine) and the peak resident memory (target: <= 3x the bare scan,
+<= 4 GB). `--profile` adds where the time goes: per loader step (reading lines,
+parsing per format, inserting events) and per analyzer.
+
+    PYTHONPATH=src:. .venv/bin/python benchmarks/scale.py                 # 5M lines, both formats
+    PYTHONPATH=src:. .venv/bin/python benchmarks/scale.py --lines 1000000 --formats jsonl --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+CACHE_ROOT = Path("/tmp/warroom-scale")
+RAW_LINE_OPTIONS = (
+    "columns = {'raw': 'VARCHAR'}, header = false, auto_detect = false, "
+    r"delim = E'\x01\x02\x03\x04', quote = '', escape = '', max_line_size = 33554432"
+)
+
+
+def bundle_for(scenario: str, fmt: str, lines: int, seed: int) -> Path:
+    """The cached bundle, generated on first use (a .done marker guards half-written ones)."""
+    from warroom.simulate import generate
+
+    folder = CACHE_ROOT / f"{scenario}-{fmt}-{lines}-s{seed}"
+    if not (folder / ".done").is_file():
+        started = time.perf_counter()
+        generate(scenario, seed=seed, out=folder, fmt=fmt, lines=lines, force=True)
+        (folder / ".done").write_text("ok\n")
+        print(f"generated {folder} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return folder
+
+
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process, all DuckDB threads together: on a busy machine a
+    steadier measure than wall clock."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_scan(folder: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds and rows of one count(*) over the bundle's log files."""
+    logs = sorted(p for p in (folder / "logs").rglob("*") if p.is_file())
+    jsonl = [p for p in logs if p.suffix == ".jsonl"]
+    other = [p for p in logs if p.suffix != ".jsonl"]
+    parts = []
+    if jsonl:
+        parts.append(
+            f"SELECT count(*) AS n FROM read_json({_sql_list(jsonl)}, format = 'newline_delimited')"
+        )
+    if other:
+        parts.append(f"SELECT count(*) AS n FROM read_csv({_sql_list(other)}, {RAW_LINE_OPTIONS})")
+    con = duckdb.connect()
+    started, cpu = time.perf_counter(), cpu_seconds()
+    row = con.execute(f"SELECT sum(n) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    con.close()
+    return seconds, cpu, int(row[0]) if row else 0
+
+
+class Profile:
+    """Wall seconds spent in wrapped functions, summed per label."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, owner: Any, name: str, label: str) -> None:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+
+def _instrument_loaders(profile: Profile) -> None:
+    """Time the loader's steps: raw lines, each format's parser, the INSERT into events."""
+    from warroom.analysis import investigate as investigate_module
+    from warroom.evidence import bundle, loaders
+    from warroom.evidence import logs as log_package
+
+    profile.wrap(log_package, "read_lines", "load: read lines (read_csv)")
+    parsers = log_package._PARSERS
+    for fmt in list(parsers):
+        original = parsers[fmt]
+
+        def timed(*args: Any, _original: Any = original, _fmt: str = fmt, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                profile.seconds[f"load: parse {_fmt}"] += time.perf_counter() - started
+
+        parsers[fmt] = timed
+    profile.wrap(log_package, "insert_events", "load: insert events")
+    original_load_one = loaders._load_one
+
+    def load_one(con: Any, path: Path, found: Any, ctx: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original_load_one(con, path, found, ctx)
+        finally:
+            profile.seconds[f"load: every {found.format} file"] += time.perf_counter() - started
+
+    loaders._load_one = load_one
+    profile.wrap(loaders, "read_head", "load: read heads + sniff")
+    profile.wrap(loaders, "sniff", "load: read heads + sniff")
+    profile.wrap(loaders, "median_time", "load: median time")
+    profile.wrap(bundle, "_notes", "load: notes")
+    profile.wrap(investigate_module, "resolve_windows", "analyses: windows (detection)")
+    profile.wrap(investigate_module, "rank", "analyses: rank")
+
+
+def measure(folder: Path, *, profile_steps: bool) -> dict[str, Any]:
+    """In this process: bare scan, then load and investigate without the cache."""
+    from warroom.analysis.investigate import investigate
+    from warroom.evidence.bundle import load_bundle
+
+    profile = Profile()
+    if profile_steps:
+        _instrument_loaders(profile)
+    bare_s, bare_cpu, bare_rows = bare_scan(folder)
+    started, cpu = time.perf_counter(), cpu_seconds()
+    loaded = load_bundle(folder, cache_dir=None)
+    load_s, load_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    inputs = loaded.inputs()
+    started, cpu = time.perf_counter(), cpu_seconds()
+    result = investigate(loaded.con, inputs=inputs, timezone=loaded.timezone)
+    analyses_s, analyses_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    loaded.close()
+    for item in result.coverage:
+        profile.seconds[f"analyzer {item.analyzer} ({item.status})"] += item.seconds
+    top = result.suspects[0] if result.suspects else None
+    return {
+        "bare_s": bare_s,
+        "cpu": (bare_cpu, load_cpu, analyses_cpu),
+        "bare_rows": bare_rows,
+        "load_s": load_s,
+        "analyses_s": analyses_s,
+        "events": inputs["events"],
+        "rejected": inputs["rejected_lines"],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "top": f"{top.kind}:{top.ref} {top.score:.2f}" if top else "-",
+        "profile": dict(profile.seconds),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5_000_000)
+    parser.add_argument("--formats", nargs="+", default=["jsonl", "access"])
+    parser.add_argument("--scenario", default="canary_deploy")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="time loader steps and analyzers")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, profile_steps=args.profile)))
+        return
+    print(
+        f"duckdb {duckdb.__version__}, cores={os.cpu_count()}, load={os.getloadavg()[0]:.1f}, "
+        f"{args.scenario} seed {args.seed}, {args.lines:,} lines per bundle"
+    )
+    print(
+        f"{'format':<8}{'lines':>11}{'MB':>6}{'bare s':>8}{'load s':>8}{'analyses s':>11}"
+        f"{'total s':>9}{'ratio':>7}{'cpu ratio':>10}{'peak MB':>9}  top suspect"
+    )
+    for fmt in args.formats:
+        folder = bundle_for(args.scenario, fmt, args.lines, args.seed)
+        size = sum(p.stat().st_size for p in (folder / "logs").rglob("*") if p.is_file())
+        command = [sys.executable, __file__, "--one", str(folder)]
+        command += ["--profile"] if args.profile else []
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        total = row["load_s"] + row["analyses_s"]
+        bare_cpu, load_cpu, analyses_cpu = row["cpu"]
+        cpu_ratio = (load_cpu + analyses_cpu) / max(bare_cpu, 1e-9)
+        print(
+            f"{fmt:<8}{row['bare_rows']:>11,}{size / 1e6:>6.0f}{row['bare_s']:>8.2f}"
+            f"{row['load_s']:>8.2f}{row['analyses_s']:>11.2f}{total:>9.2f}"
+            f"{total / row['bare_s']:>7.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}  {row['top']}",
+            flush=True,
+        )
+        for label, seconds in sorted(row["profile"].items(), key=lambda item: -item[1]):
+            print(f"    {seconds:8.2f} s  {label}")
+
+
+if __name__ == "__main__":
+    main()
