@@ -7,6 +7,7 @@ from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
+from warroom.analysis.analyzers.resources import Resources
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
 from warroom.analysis.registry import Analyzer
@@ -24,4 +25,5 @@ def register_analyzers() -> list[Analyzer]:
         Http(),
         Messages(),
         Stacks(),
+        Resources(),  # part2-metrics
     ]

@@ -1,0 +1,117 @@
+"""What one metric series did around the incident: level shift, trend, saturation, timing, role.
+
+Pure functions over `MetricSeries` arrays (metric_series.py) and the robust statistics of
+metric_stats.py; the analyzer (analyzers/resources.py) corrects the p-values over all series and
+writes the findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from warroom.analysis import metric_stats as ms
+from warroom.analysis.metric_series import MetricSeries, at
+from warroom.analysis.windows import Window
+
+GRACE = timedelta(minutes=2)  # a move this close to the onset is "at the onset"
+SEASONAL_DAYS = (1, 2, 3)  # previous days whose same times make "the usual day"
+MIN_SEASONAL = 0.5  # share of the lead-up those days must cover to be used
+SATURATED = 90.0  # percent: disk or memory this full is at its limit
+# Metrics that follow the work a host does: when they fall, less work reached it (a symptom).
+FOLLOWS_WORK = ("cpu", "memory", "mem_", "network", "net_", "bytes", "request", "rps", "io_")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    series: MetricSeries
+    level: ms.LevelShift | None
+    trend: ms.Trend | None
+    moved_at: datetime | None  # the single mean shift around the incident
+    trend_start: datetime | None  # the knee of the lead-up trend
+    peak: float | None  # highest bin mean in the incident window
+    baseline_peak: float | None
+
+
+def assess(
+    series: MetricSeries, *, incident: Window, baselines: tuple[Window, ...], lead: Window
+) -> Assessment:
+    inside = series.within(incident)
+    level = ms.level_shift(inside, [series.within(b) for b in baselines])
+    around = Window(incident.start - (incident.end - incident.start), incident.end, "around")
+    moved_at = _change_time(series, around)
+    trend, trend_start = _lead_trend(series, lead)
+    base = np.concatenate([series.within(b) for b in baselines] or [np.zeros(0)])
+    return Assessment(
+        series,
+        level,
+        trend,
+        moved_at,
+        trend_start,
+        float(inside.max()) if len(inside) else None,
+        float(base.max()) if len(base) else None,
+    )
+
+
+def _change_time(series: MetricSeries, span: Window) -> datetime | None:
+    mask = series.mask(span)
+    index = ms.change_point(series.values[mask])
+    return None if index is None else at(float(series.seconds[mask][index]))
+
+
+def _lead_trend(series: MetricSeries, lead: Window) -> tuple[ms.Trend | None, datetime | None]:
+    """The trend of the lead-up beyond the usual day: the same times on previous days removed."""
+    mask = series.mask(lead)
+    seconds, values = _seasonal_residual(series, series.seconds[mask], series.values[mask])
+    found = ms.trend(seconds, values)
+    if found is None:
+        return None, None
+    level = float(np.median(series.values[mask][-ms.MIN_SAMPLES :]))
+    return replace(found, level=level), at(float(seconds[found.start_index]))
+
+
+def _seasonal_residual(
+    series: MetricSeries, seconds: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values minus the median of the same bins on previous days (a morning ramp is no trend).
+
+    Without previous days for most bins, the values are returned as they are.
+    """
+    refs = []
+    for days in SEASONAL_DAYS:
+        wanted = seconds - days * 86400.0
+        index = np.clip(np.searchsorted(series.seconds, wanted), 0, max(len(series.seconds) - 1, 0))
+        found = series.seconds[index] == wanted
+        refs.append(np.where(found, series.values[index], np.nan))
+    stacked = np.vstack(refs)
+    known = ~np.all(np.isnan(stacked), axis=0)
+    if known.mean() < MIN_SEASONAL:
+        return seconds, values
+    reference = np.nanmedian(stacked[:, known], axis=0)
+    return seconds[known], values[known] - reference
+
+
+def saturated(a: Assessment) -> bool:
+    """A percentage at its limit in the incident that was not there in the baseline."""
+    if not a.series.percent or a.peak is None or a.peak < SATURATED:
+        return False
+    return a.baseline_peak is None or a.baseline_peak < SATURATED
+
+
+def started(a: Assessment, *, trending: bool, moved: bool) -> datetime | None:
+    """When the series began to move: the knee of a trend, else the mean shift."""
+    if trending and a.trend_start is not None:
+        return a.trend_start
+    return a.moved_at if moved else None
+
+
+def role_of(a: Assessment, began: datetime | None, onset: datetime | None, direction: str) -> str:
+    """Moved first: a candidate cause; followed the onset, or fell with the work: a symptom."""
+    name = a.series.metric.lower()
+    if direction == "fell" and any(word in name for word in FOLLOWS_WORK):
+        return "symptom"
+    if onset is None or began is None:
+        return "cause"
+    return "cause" if began <= onset + GRACE else "symptom"
