@@ -10,6 +10,7 @@ from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.resources import Resources
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
+from warroom.analysis.analyzers.traffic import Traffic
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
 
@@ -26,4 +27,5 @@ def register_analyzers() -> list[Analyzer]:
         Messages(),
         Stacks(),
         Resources(),  # part2-metrics
+        Traffic(),  # part2-metrics
     ]
