@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from warroom.analysis.stats import proportions
+
 MIN_SAMPLES = 5  # per side: fewer prove nothing
 MIN_SHIFT = 3.0  # robust standard deviations of the baseline
 MIN_RELATIVE = 0.2  # and at least a fifth of the baseline level (or of its spread)
@@ -74,6 +76,30 @@ def level_shift(incident: Floats, baselines: Sequence[Floats]) -> LevelShift | N
 def moved(shift: LevelShift, q_value: float, *, alpha: float = 0.05) -> bool:
     """Significant and material: the verdict the analyzer and the NAB benchmark share."""
     return q_value < alpha and abs(shift.shift) >= MIN_SHIFT and shift.relative >= MIN_RELATIVE
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A series that was busy in the baseline and sits at zero in the incident."""
+
+    incident_zero: int
+    incident_n: int
+    baseline_zero: int
+    baseline_n: int
+    lift: float  # share of zero bins, incident vs baseline
+    p_value: float  # Fisher exact, one-sided
+
+
+def stopped(incident: Floats, baselines: Sequence[Floats]) -> Stop | None:
+    """Zero for most of the incident while rarely zero before (jobs processed fell to 0)."""
+    pooled = np.concatenate(list(baselines) or [np.zeros(0)])
+    if len(incident) < MIN_SAMPLES or len(pooled) < MIN_SAMPLES:
+        return None
+    if np.median(incident) != 0 or np.median(pooled) == 0:
+        return None
+    zero_in, zero_base = int((incident == 0).sum()), int((pooled == 0).sum())
+    test = proportions(zero_in, len(incident), zero_base, len(pooled))
+    return Stop(zero_in, len(incident), zero_base, len(pooled), test.lift, test.p_value)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from warroom.analysis import metric_stats as ms
+from warroom.analysis.finding import Role
 from warroom.analysis.metric_series import MetricSeries, at
 from warroom.analysis.windows import Window
 
@@ -28,6 +29,7 @@ FOLLOWS_WORK = ("cpu", "memory", "mem_", "network", "net_", "bytes", "request", 
 class Assessment:
     series: MetricSeries
     level: ms.LevelShift | None
+    stop: ms.Stop | None
     trend: ms.Trend | None
     moved_at: datetime | None  # the single mean shift around the incident
     trend_start: datetime | None  # the knee of the lead-up trend
@@ -39,14 +41,16 @@ def assess(
     series: MetricSeries, *, incident: Window, baselines: tuple[Window, ...], lead: Window
 ) -> Assessment:
     inside = series.within(incident)
-    level = ms.level_shift(inside, [series.within(b) for b in baselines])
+    before = [series.within(b) for b in baselines]
+    level = ms.level_shift(inside, before)
     around = Window(incident.start - (incident.end - incident.start), incident.end, "around")
     moved_at = _change_time(series, around)
     trend, trend_start = _lead_trend(series, lead)
-    base = np.concatenate([series.within(b) for b in baselines] or [np.zeros(0)])
+    base = np.concatenate(before or [np.zeros(0)])
     return Assessment(
         series,
         level,
+        ms.stopped(inside, before),
         trend,
         moved_at,
         trend_start,
@@ -107,7 +111,7 @@ def started(a: Assessment, *, trending: bool, moved: bool) -> datetime | None:
     return a.moved_at if moved else None
 
 
-def role_of(a: Assessment, began: datetime | None, onset: datetime | None, direction: str) -> str:
+def role_of(a: Assessment, began: datetime | None, onset: datetime | None, direction: str) -> Role:
     """Moved first: a candidate cause; followed the onset, or fell with the work: a symptom."""
     name = a.series.metric.lower()
     if direction == "fell" and any(word in name for word in FOLLOWS_WORK):

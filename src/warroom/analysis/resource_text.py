@@ -45,6 +45,17 @@ def level_statement(
     )
 
 
+def stop_statement(
+    a: Assessment, stop: ms.Stop, q: float, began: datetime | None, onset: datetime | None
+) -> str:
+    before = a.level.baseline_median if a.level else None
+    return (
+        f"{_what(a)} fell to zero: {stop.incident_zero} of {stop.incident_n} incident bins at "
+        f"zero vs {stop.baseline_zero} of {stop.baseline_n} in the baseline (median "
+        f"{_num(before)}; Fisher p = {stop.p_value:.2g}, {q_text(q)}){_when(began, onset)}."
+    )
+
+
 def trend_statement(
     a: Assessment, trend: ms.Trend, q: float, began: datetime | None, to_full: float | None
 ) -> str:

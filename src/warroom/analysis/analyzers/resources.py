@@ -17,6 +17,7 @@ legitimate growth (a cache warming up after a deploy) reads like a leak.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from warroom.analysis import metric_series, resource_changes, stats
@@ -31,7 +32,13 @@ from warroom.analysis.resource_checks import (
     saturated,
     started,
 )
-from warroom.analysis.resource_text import level_statement, saturation_statement, trend_statement
+from warroom.analysis.resource_text import (
+    level_statement,
+    saturation_statement,
+    stop_statement,
+    trend_statement,
+)
+from warroom.analysis.stats import ALPHA
 from warroom.analysis.windows import Window
 
 LOOKBACK = timedelta(hours=12)  # a leak takes hours: look that far back for the knee
@@ -48,7 +55,7 @@ class Resources:
     title = "Resources"
     question = QUESTION
     needs: tuple[str, ...] = ("metrics",)
-    after: tuple[str, ...] = ("onset",)
+    after: tuple[str, ...] = ("onset", "traffic")
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         onset = ctx.facts.get("onset", {}).get("at")
@@ -67,12 +74,15 @@ class Resources:
         result.notes += _gap_notes(assessed, ctx.incident, loaded.bin_seconds)
         level_q = _bh([a.level.p_value if a.level else None for a in assessed])
         trend_q = _bh([a.trend.p_value if a.trend else None for a in assessed])
-        for a, lq, tq in zip(assessed, level_q, trend_q, strict=True):
-            result.findings += _findings(a, lq, tq, onset=onset, family=len(assessed))
+        stop_q = _bh([a.stop.p_value if a.stop else None for a in assessed])
+        for a, *qs in zip(assessed, level_q, trend_q, stop_q, strict=True):
+            result.findings += _findings(a, Qs(*qs), onset=onset, family=len(assessed))
         hosts_by_metric: dict[str, set[str]] = {}
         for s in loaded.series:
             hosts_by_metric.setdefault(s.metric, set()).add(s.host)
         result.findings += resource_changes.link(ctx, result.findings, hosts_by_metric)
+        fell = ctx.facts.get("traffic", {}).get("fell", {})
+        result.findings = [_less_work(f, fell) for f in result.findings]
         result.findings.sort(key=lambda f: (-f.score, f.id))
         result.facts = _facts(result.findings)
         if not result.findings:
@@ -80,37 +90,75 @@ class Resources:
         return result
 
 
-def _findings(
-    a: Assessment,
-    level_q: float | None,
-    trend_q: float | None,
-    *,
-    onset: datetime | None,
-    family: int,
-) -> list[Finding]:
-    shifted = a.level is not None and level_q is not None and ms.moved(a.level, level_q)
+@dataclass(frozen=True)
+class Qs:
+    """One series' q-values, each corrected over every series (BH per kind of test)."""
+
+    level: float | None
+    trend: float | None
+    stop: float | None
+
+
+def _findings(a: Assessment, qs: Qs, *, onset: datetime | None, family: int) -> list[Finding]:
+    shifted = a.level is not None and qs.level is not None and ms.moved(a.level, qs.level)
     base_level = a.level.baseline_median if a.level else 0.0
     trending = (
         a.trend is not None
-        and trend_q is not None
-        and ms.steady_trend(a.trend, base_level, trend_q, percent=a.series.percent)
+        and qs.trend is not None
+        and ms.steady_trend(a.trend, base_level, qs.trend, percent=a.series.percent)
     )
+    halted = a.stop is not None and qs.stop is not None and qs.stop < ALPHA
     full = saturated(a)
-    if not (shifted or trending or full):
+    if not (shifted or trending or full or halted):
         return []
-    began = started(a, trending=trending, moved=shifted or full)
-    direction = a.level.direction if a.level else "rose"
-    if trending and a.trend is not None:
-        direction = "rose" if a.trend.slope > 0 else "fell"
-    subject = Subject("resource", a.series.ref, role_of(a, began, onset, direction))  # type: ignore[arg-type]
+    began = started(a, trending=trending, moved=shifted or full or halted)
+    subject = Subject("resource", a.series.ref, role_of(a, began, onset, _direction(a, trending)))
     found = []
-    if shifted and a.level is not None and level_q is not None:
-        found.append(_level_finding(a, a.level, level_q, subject, began, onset, family))
-    if trending and a.trend is not None and trend_q is not None:
-        found.append(_trend_finding(a, a.trend, trend_q, subject, began, family))
+    if shifted and a.level is not None and qs.level is not None:
+        found.append(_level_finding(a, a.level, qs.level, subject, began, onset, family))
+    if halted and a.stop is not None and qs.stop is not None:
+        found.append(_stop_finding(a, a.stop, qs.stop, subject, began, onset, family))
+    if trending and a.trend is not None and qs.trend is not None:
+        found.append(_trend_finding(a, a.trend, qs.trend, subject, began, family))
     if full:
         found.append(_saturation_finding(a, subject, began))
     return found
+
+
+def _direction(a: Assessment, trending: bool) -> str:
+    if trending and a.trend is not None:
+        return "rose" if a.trend.slope > 0 else "fell"
+    if a.stop is not None:
+        return "fell"
+    return a.level.direction if a.level else "rose"
+
+
+def _stop_finding(
+    a: Assessment,
+    stop: ms.Stop,
+    q: float,
+    subject: Subject,
+    began: datetime | None,
+    onset: datetime | None,
+    family: int,
+) -> Finding:
+    return Finding(
+        id=f"resources:stopped:{a.series.name}",
+        analyzer=Resources.id,
+        kind="metric_stopped",
+        question=QUESTION,
+        statement=stop_statement(a, stop, q, began, onset),
+        score=stats.strength(q, stop.lift),
+        incident={"zero_bins": stop.incident_zero, "bins": stop.incident_n},
+        baseline={"zero_bins": stop.baseline_zero, "bins": stop.baseline_n},
+        test=Test("Fisher exact, one-sided", stop.p_value, q, family_size=family),
+        effect=round(stop.lift, 3),
+        effect_name="share of bins at zero, incident vs baseline",
+        caveat="could be wrong if the work itself stopped arriving (no jobs queued, traffic "
+        "moved elsewhere): check that its queue grew",
+        subject=subject,
+        evidence=_timing(began, onset) | {"series": a.series.name, "direction": "fell"},
+    )
 
 
 def _level_finding(
@@ -189,6 +237,20 @@ def _saturation_finding(a: Assessment, subject: Subject, began: datetime | None)
         subject=subject,
         evidence={"series": a.series.name, "started": _iso(began)},
     )
+
+
+def _less_work(finding: Finding, fell: dict[str, float]) -> Finding:
+    """A metric that fell where the traffic fell is a consequence: say so in its statement."""
+    subject = finding.subject
+    if subject is None or subject.kind != "resource" or finding.evidence.get("direction") != "fell":
+        return finding
+    host = subject.ref.partition(":")[0]
+    ratio = fell.get(f"host:{host}")
+    if ratio is None:
+        return finding
+    said = f" Requests on {host} fell too ({ratio:.2f}x the baseline): less work, not a cause."
+    symptom = Subject(subject.kind, subject.ref, "symptom")
+    return replace(finding, statement=finding.statement + said, subject=symptom)
 
 
 def _shift(window: Window, days: int) -> Window:
