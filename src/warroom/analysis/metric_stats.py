@@ -35,7 +35,7 @@ class LevelShift:
     baseline_median: float
     incident_n: int
     baseline_n: int
-    scale: float  # robust SD of the baseline (1.4826 MAD, with floors)
+    scale: float  # robust SD within a baseline window (median over the windows of 1.4826 MAD)
     shift: float  # signed, in robust SDs: the smallest over the baseline windows
     relative: float  # |median change| / max(|baseline median|, scale)
     p_value: float  # Mann–Whitney U, two-sided
@@ -61,7 +61,8 @@ def level_shift(incident: Floats, baselines: Sequence[Floats]) -> LevelShift | N
     if len(incident) < MIN_SAMPLES or not parts:
         return None
     pooled = np.concatenate(parts)
-    scale = robust_scale(pooled)
+    # The noise within a window, not the spread between windows (a daily cycle would inflate it).
+    scale = float(np.median([robust_scale(b) for b in parts]))
     inc_med, base_med = float(np.median(incident)), float(np.median(pooled))
     per_window = [(inc_med - float(np.median(b))) / scale for b in parts]
     # Seasonal matching: the shift must hold against every baseline window, in one direction.

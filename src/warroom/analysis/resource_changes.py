@@ -23,7 +23,7 @@ from warroom.analysis.scope import aware
 from warroom.timeutil import format_duration, iso_z, parse_time
 
 AFTER = timedelta(minutes=30)  # the knee may come this long after the change (rollout, warm-up)
-BEFORE = timedelta(minutes=5)  # ...or this little before it (the knee's own uncertainty)
+BEFORE = timedelta(minutes=15)  # ...or this little before it: a slow climb blurs the knee
 
 
 @dataclass(frozen=True)
