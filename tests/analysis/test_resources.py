@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,8 +20,12 @@ from tests.analysis.metrics_data import (
 )
 from warroom.analysis import metric_stats as ms
 from warroom.analysis.finding import AnalyzerResult, Finding
+from warroom.analysis.investigation import Investigation
 from warroom.analysis.rank import rank
+from warroom.config import Settings
 from warroom.evidence.bundle import load_bundle
+from warroom.simulate import generate
+from warroom.workflows import investigate_bundle
 
 DEPLOYED = ONSET - timedelta(hours=6)
 
@@ -173,3 +178,25 @@ def test_metric_stats_knee_change_point_and_time_to_full() -> None:
     step = np.r_[np.zeros(50), np.ones(30)]
     assert ms.change_point(step) == 50
     assert ms.change_point(np.ones(40)) is None
+
+
+def investigate_scenario(name: str, seed: int, tmp: Path) -> Investigation:
+    generate(name, seed=seed, out=tmp / "bundle", lines=20_000)
+    settings = Settings(data_dir=tmp / "data")
+    return investigate_bundle(tmp / "bundle", settings=settings, cache=False)
+
+
+def test_resources_and_traffic_stay_silent_on_the_null_scenario(tmp_path: Path) -> None:
+    result = investigate_scenario("null", 11, tmp_path)
+    ours = [f for f in result.findings if f.analyzer in ("resources:v1", "traffic:v1")]
+    assert all(f.score < 0.5 or f.subject is None or f.subject.role != "cause" for f in ours)
+    assert all(s.score < 0.5 for s in result.suspects)
+
+
+def test_resources_name_the_stalled_worker(tmp_path: Path) -> None:
+    result = investigate_scenario("stalled_worker", 12, tmp_path)
+    truth = json.loads((tmp_path / "bundle" / "truth.json").read_text())
+    accepted = {(truth["kind"], truth["ref"])} | {
+        (a["kind"], a["ref"]) for a in truth["also_accept"]
+    }
+    assert (result.suspects[0].kind, result.suspects[0].ref) in accepted

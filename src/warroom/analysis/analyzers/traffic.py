@@ -100,8 +100,13 @@ def _role(volume: Volume, onset: datetime | None) -> tuple[Role, float]:
     """A route's spike before the onset may be the cause; what follows the onset is a symptom."""
     if onset is None or volume.began is None:
         return "context", 1.0
-    after = volume.began > onset + GRACE
-    if after:
+    # A drop at the onset is the failure showing (clients give up); a spike then is retries.
+    follows = (
+        volume.began >= onset - GRACE
+        if volume.direction == "fell"
+        else volume.began > onset + GRACE
+    )
+    if follows:
         return "symptom", 1.0
     if volume.dimension != "route" or volume.direction != "rose":
         return "context", 1.0
