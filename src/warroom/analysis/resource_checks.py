@@ -22,6 +22,8 @@ SEASONAL_DAYS = (1, 2, 3)  # previous days whose same times make "the usual day"
 MIN_SEASONAL = 0.5  # share of the lead-up those days must cover to be used
 SATURATED = 90.0  # percent: disk or memory this full is at its limit
 # Metrics that follow the work a host does: when they fall, less work reached it (a symptom).
+LOOKS_FROM_OUTSIDE = ("latency", "duration", "response_time", "_ms", "error")
+DEPENDENCY_LABELS = ("upstream", "dependency", "peer_service", "backend", "target_service")
 FOLLOWS_WORK = ("cpu", "memory", "mem_", "network", "net_", "bytes", "request", "rps", "io_")
 
 
@@ -112,10 +114,26 @@ def started(a: Assessment, *, trending: bool, moved: bool) -> datetime | None:
 
 
 def role_of(a: Assessment, began: datetime | None, onset: datetime | None, direction: str) -> Role:
-    """Moved first: a candidate cause; followed the onset, or fell with the work: a symptom."""
+    """Moved first: a candidate cause; followed the onset, or fell with the work: a symptom.
+
+    Latency is how a failure looks from outside: at the onset it is a symptom, and only a rise
+    well before it (beyond the grace) is a lead. A latency towards a named upstream is about that
+    upstream (`dependency_of`), so there a rise at the onset points at the upstream.
+    """
     name = a.series.metric.lower()
     if direction == "fell" and any(word in name for word in FOLLOWS_WORK):
         return "symptom"
     if onset is None or began is None:
         return "cause"
+    if any(word in name for word in LOOKS_FROM_OUTSIDE) and dependency_of(a.series) is None:
+        return "cause" if began < onset - GRACE else "symptom"
     return "cause" if began <= onset + GRACE else "symptom"
+
+
+def dependency_of(series: MetricSeries) -> str | None:
+    """The upstream a series measures (an `upstream=payments-gateway` label), if it names one."""
+    for pair in series.labels.split(","):
+        key, _, value = pair.partition("=")
+        if key.strip().lower() in DEPENDENCY_LABELS and value.strip():
+            return value.strip()
+    return None

@@ -13,7 +13,13 @@ from datetime import datetime
 from warroom.analysis import metric_stats as ms
 from warroom.analysis import stats
 from warroom.analysis.finding import Finding, Subject, Test
-from warroom.analysis.resource_checks import Assessment, role_of, saturated, started
+from warroom.analysis.resource_checks import (
+    Assessment,
+    dependency_of,
+    role_of,
+    saturated,
+    started,
+)
 from warroom.analysis.resource_text import (
     level_statement,
     saturation_statement,
@@ -54,7 +60,13 @@ def findings(a: Assessment, qs: Qs, *, onset: datetime | None, family: int) -> l
     if not (shifted or trending or full or halted):
         return []
     began = started(a, trending=trending, moved=shifted or full or halted)
-    subject = Subject("resource", a.series.ref, role_of(a, began, onset, _direction(a, trending)))
+    role = role_of(a, began, onset, _direction(a, trending))
+    upstream = dependency_of(a.series)
+    subject = (
+        Subject("dependency", upstream, role)
+        if upstream
+        else Subject("resource", a.series.ref, role)
+    )
     found = []
     if shifted and a.level is not None and qs.level is not None:
         found.append(_level_finding(a, a.level, qs.level, subject, began, onset, family))

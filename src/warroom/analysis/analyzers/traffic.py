@@ -160,11 +160,15 @@ def _statement(volume: Volume, q: float, onset: datetime | None) -> str:
             gap = onset - volume.began
             side = "before" if gap >= timedelta(0) else "after"
             when += f", {format_duration(abs(gap))} {side} the onset"
+    ratio = (
+        "new in the incident"
+        if volume.baseline == 0
+        else f"{volume.ratio:.3g}x, {volume.consistent:.3g}x against the closest baseline window"
+    )
     return (
         f"Traffic of {what} {volume.key} {volume.direction}: {volume.incident:,} requests in "
         f"the incident window ({rate_in:.1f}/min) vs {volume.baseline:,} in the baseline "
-        f"({rate_base:.1f}/min), {volume.ratio:.2f}x ({volume.consistent:.2f}x against the "
-        f"closest baseline window; {q_text(q)}){when}."
+        f"({rate_base:.1f}/min): {ratio} ({q_text(q)}){when}."
     )
 
 
