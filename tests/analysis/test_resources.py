@@ -12,6 +12,7 @@ from tests.analysis.metrics_data import (
     API,
     INCIDENT,
     ONSET,
+    add_metrics,
     grid,
     healthy,
     minutes_since,
@@ -200,3 +201,44 @@ def test_resources_name_the_stalled_worker(tmp_path: Path) -> None:
         (a["kind"], a["ref"]) for a in truth["also_accept"]
     }
     assert (result.suspects[0].kind, result.suspects[0].ref) in accepted
+
+
+def test_resources_upstream_latency_points_at_the_dependency_own_latency_is_a_symptom() -> None:
+    series = healthy(seed=9)
+    rng = np.random.default_rng(9)
+    at_onset = minutes_since(ONSET) >= 0
+    upstream = 180 + rng.normal(0, 10, at_onset.size)
+    upstream[at_onset] += 4000
+    own = 40 + rng.normal(0, 3, at_onset.size)
+    own[at_onset] += 400
+    series[("api-1", "request_latency_ms")] = own
+    con = store(series)
+    add_metrics(
+        con, {("checkout-1", "upstream_latency_ms"): upstream}, labels={"upstream": "payments"}
+    )
+    result = run_resources(con)
+    shifts = by_kind(result, "metric_shift")
+    subjects = {(f.subject.kind, f.subject.ref, f.subject.role) for f in shifts if f.subject}
+    assert subjects == {
+        ("dependency", "payments", "cause"),
+        ("resource", "api-1:request_latency_ms", "symptom"),
+    }
+    assert "[upstream=payments]" in next(f.statement for f in shifts if "payments" in f.id)
+    assert [(s.kind, s.ref) for s in rank(result.findings, [])] == [("dependency", "payments")]
+
+
+def test_resources_restarts_before_the_onset_are_a_candidate_cause() -> None:
+    series = healthy(seed=10)
+    since = minutes_since(ONSET)
+    for host in API:
+        series[(host, "container_restarts")] = np.zeros(since.size)
+    restarts = series[("api-2", "container_restarts")]
+    for minutes in (-6, 4, 14):  # three OOM kills, the first before the errors
+        restarts[since >= minutes] += 1
+    result = run_resources(store(series))
+    (found,) = by_kind(result, "restarts")
+    assert found.subject is not None
+    assert (found.subject.ref, found.subject.role) == ("api-2:container_restarts", "cause")
+    assert found.incident["restarts"] == 3 and found.baseline["restarts"] == 0
+    assert "3 restarts in the incident" in found.statement
+    assert {f.subject.ref for f in result.findings if f.subject} == {"api-2:container_restarts"}

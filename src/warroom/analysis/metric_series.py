@@ -1,12 +1,12 @@
 """Metric series, binned in the engine and returned as numpy arrays (one per host x metric).
 
 A series is one (host, metric, label set) of the `metrics` table; the host falls back to the
-container, then to "(no host)". Counters (a Prometheus `# TYPE ... counter`, or a name ending in
-`_total`) become per-second rates: a drop between two samples is a reset, after which the new
-value is the increase (Prometheus `rate()` semantics). Non-finite values are dropped and counted.
-Only the spans that matter are binned: the lead-up to the incident and every window.
-Only aggregates (bins x series) come back to Python; the scan, the lag and the group-by run in
-DuckDB.
+container, then to "(no host)". Counters (a Prometheus `# TYPE ... counter`, a name ending in
+`_total`, and restart or OOM-kill counts, which only grow) become per-second rates: a drop
+between two samples is a reset, after which the new value is the increase (Prometheus `rate()`
+semantics). Non-finite values are dropped and counted. Only the spans that matter are binned:
+the lead-up to the incident and every window. Only aggregates (bins x series) come back to
+Python; the scan, the lag and the group-by run in DuckDB.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ SELECT coalesce(host, container, '(no host)') AS host, metric,
            lambda e: e.key || '=' || e.value)), ','), '') AS lbl,
        ts, value,
        coalesce(labels['__type__'] = 'counter', false) OR metric LIKE '%\\_total' ESCAPE '\\'
-           AS counter
+           OR regexp_matches(lower(metric), 'restart|oom') AS counter
 FROM metrics WHERE ts >= ? AND ts < ?"""
 
 _QUERY = f"""

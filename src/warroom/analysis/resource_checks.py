@@ -7,17 +7,20 @@ writes the findings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from warroom.analysis import metric_stats as ms
+from warroom.analysis import stats
 from warroom.analysis.finding import Role
 from warroom.analysis.metric_series import MetricSeries, at
 from warroom.analysis.windows import Window
 
 GRACE = timedelta(minutes=2)  # a move this close to the onset is "at the onset"
+RESTARTS = re.compile(r"restart|oom")
 SEASONAL_DAYS = (1, 2, 3)  # previous days whose same times make "the usual day"
 MIN_SEASONAL = 0.5  # share of the lead-up those days must cover to be used
 SATURATED = 90.0  # percent: disk or memory this full is at its limit
@@ -37,10 +40,17 @@ class Assessment:
     trend_start: datetime | None  # the knee of the lead-up trend
     peak: float | None  # highest bin mean in the incident window
     baseline_peak: float | None
+    restarts: stats.RateComparison | None = None  # restart / OOM-kill counters only
+    first_restart: datetime | None = None  # in the incident window
 
 
 def assess(
-    series: MetricSeries, *, incident: Window, baselines: tuple[Window, ...], lead: Window
+    series: MetricSeries,
+    *,
+    incident: Window,
+    baselines: tuple[Window, ...],
+    lead: Window,
+    bin_seconds: int,
 ) -> Assessment:
     inside = series.within(incident)
     before = [series.within(b) for b in baselines]
@@ -49,7 +59,7 @@ def assess(
     moved_at = _change_time(series, around)
     trend, trend_start = _lead_trend(series, lead)
     base = np.concatenate(before or [np.zeros(0)])
-    return Assessment(
+    found = Assessment(
         series,
         level,
         ms.stopped(inside, before),
@@ -59,6 +69,25 @@ def assess(
         float(inside.max()) if len(inside) else None,
         float(base.max()) if len(base) else None,
     )
+    return _with_restarts(found, incident, baselines, bin_seconds)
+
+
+def _with_restarts(
+    a: Assessment, incident: Window, baselines: tuple[Window, ...], bin_seconds: int
+) -> Assessment:
+    """Restarts in the incident against the baseline (Poisson rate ratio), for restart counts."""
+    base_seconds = sum(b.seconds for b in baselines)
+    if not RESTARTS.search(a.series.metric.lower()) or base_seconds <= 0:
+        return a
+    increments = a.series.values * bin_seconds  # rates back to counts per bin
+    mask = a.series.mask(incident)
+    inside = round(float(increments[mask].sum()))
+    before = round(sum(float(increments[a.series.mask(b)].sum()) for b in baselines))
+    if inside == 0:
+        return a
+    test = stats.rate_ratio(inside, incident.seconds, before, base_seconds)
+    first = a.series.seconds[mask][np.flatnonzero(increments[mask] > 0.5)]
+    return replace(a, restarts=test, first_restart=at(float(first[0])) if len(first) else None)
 
 
 def _change_time(series: MetricSeries, span: Window) -> datetime | None:

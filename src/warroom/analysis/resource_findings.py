@@ -22,6 +22,7 @@ from warroom.analysis.resource_checks import (
 )
 from warroom.analysis.resource_text import (
     level_statement,
+    restart_statement,
     saturation_statement,
     stop_statement,
     trend_statement,
@@ -45,6 +46,7 @@ class Qs:
     level: float | None
     trend: float | None
     stop: float | None
+    restarts: float | None
 
 
 def findings(a: Assessment, qs: Qs, *, onset: datetime | None, family: int) -> list[Finding]:
@@ -57,9 +59,15 @@ def findings(a: Assessment, qs: Qs, *, onset: datetime | None, family: int) -> l
     )
     halted = a.stop is not None and qs.stop is not None and qs.stop < ALPHA
     full = saturated(a)
-    if not (shifted or trending or full or halted):
+    restarted = (
+        a.restarts is not None
+        and qs.restarts is not None
+        and qs.restarts < ALPHA
+        and a.restarts.ratio >= stats.MIN_RATIO
+    )
+    if not (shifted or trending or full or halted or restarted):
         return []
-    began = started(a, trending=trending, moved=shifted or full or halted)
+    began = started(a, trending=trending, moved=shifted or full or halted) or a.first_restart
     role = role_of(a, began, onset, _direction(a, trending))
     upstream = dependency_of(a.series)
     subject = (
@@ -76,7 +84,40 @@ def findings(a: Assessment, qs: Qs, *, onset: datetime | None, family: int) -> l
         found.append(_trend_finding(a, a.trend, qs.trend, subject, began, family))
     if full:
         found.append(_saturation_finding(a, subject, began))
+    if restarted and a.restarts is not None and qs.restarts is not None:
+        found.append(_restart_finding(a, a.restarts, qs.restarts, subject, began, family))
     return found
+
+
+def _restart_finding(
+    a: Assessment,
+    test: stats.RateComparison,
+    q: float,
+    subject: Subject,
+    began: datetime | None,
+    family: int,
+) -> Finding:
+    return Finding(
+        id=f"resources:restarts:{a.series.name}",
+        analyzer=ANALYZER,
+        kind="restarts",
+        question=QUESTION,
+        statement=restart_statement(a, test, q, began),
+        score=stats.strength(q, test.ratio),
+        incident={"restarts": test.incident_count, "seconds": test.incident_exposure},
+        baseline={"restarts": test.baseline_count, "seconds": test.baseline_exposure},
+        test=Test(
+            "Poisson rate ratio (conditional binomial), one-sided",
+            test.p_value,
+            q,
+            family_size=family,
+        ),
+        effect=round(test.ratio, 3),
+        effect_name="restart rate ratio, incident vs baseline",
+        caveat="could be wrong if the restarts were deliberate (a rollout restarts every pod)",
+        subject=subject,
+        evidence={"series": a.series.name, "started": _iso(began)},
+    )
 
 
 def _direction(a: Assessment, trending: bool) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.analysis import metric_stats as ms
+from warroom.analysis import stats
 from warroom.analysis.resource_checks import Assessment
 from warroom.analysis.wording import q_text
 from warroom.timeutil import format_duration, iso_z
@@ -53,6 +54,18 @@ def stop_statement(
         f"{_what(a)} fell to zero: {stop.incident_zero} of {stop.incident_n} incident bins at "
         f"zero vs {stop.baseline_zero} of {stop.baseline_n} in the baseline (median "
         f"{_num(before)}; Fisher p = {stop.p_value:.2g}, {q_text(q)}){_when(began, onset)}."
+    )
+
+
+def restart_statement(
+    a: Assessment, test: stats.RateComparison, q: float, began: datetime | None
+) -> str:
+    first = f"; the first at {iso_z(began)}" if began else ""
+    return (
+        f"{a.series.metric} on {a.series.host}: {test.incident_count} restarts in the incident "
+        f"window ({test.incident_exposure / 3600:.1f} h) vs {test.baseline_count} in the "
+        f"baseline ({test.baseline_exposure / 3600:.1f} h), {test.ratio:.3g}x the rate "
+        f"(Poisson rate ratio p = {test.p_value:.2g}, {q_text(q)}){first}."
     )
 
 

@@ -47,15 +47,17 @@ class Resources:
         result = AnalyzerResult(notes=list(loaded.notes))
         if not ctx.baselines:
             result.notes.append("no baseline window: metric levels were not compared")
+        bins = loaded.bin_seconds
         assessed = [
-            assess(s, incident=ctx.incident, baselines=ctx.baselines, lead=lead)
+            assess(s, incident=ctx.incident, baselines=ctx.baselines, lead=lead, bin_seconds=bins)
             for s in loaded.series
         ]
         result.notes += _gap_notes(assessed, ctx.incident, loaded.bin_seconds)
         level_q = _bh([a.level.p_value if a.level else None for a in assessed])
         trend_q = _bh([a.trend.p_value if a.trend else None for a in assessed])
         stop_q = _bh([a.stop.p_value if a.stop else None for a in assessed])
-        for a, *qs in zip(assessed, level_q, trend_q, stop_q, strict=True):
+        restart_q = _bh([a.restarts.p_value if a.restarts else None for a in assessed])
+        for a, *qs in zip(assessed, level_q, trend_q, stop_q, restart_q, strict=True):
             result.findings += findings(a, Qs(*qs), onset=onset, family=len(assessed))
         hosts_by_metric: dict[str, set[str]] = {}
         for s in loaded.series:
