@@ -24,9 +24,12 @@ RESTARTS = re.compile(r"restart|oom")
 SEASONAL_DAYS = (1, 2, 3)  # previous days whose same times make "the usual day"
 MIN_SEASONAL = 0.5  # share of the lead-up those days must cover to be used
 SATURATED = 90.0  # percent: disk or memory this full is at its limit
-# Metrics that follow the work a host does: when they fall, less work reached it (a symptom).
+FILLS_UP = ("disk", "mem", "fs", "filesystem", "inode", "swap", "volume", "storage", "heap")
+# How a failure looks from outside: at the onset these are symptoms.
 LOOKS_FROM_OUTSIDE = ("latency", "duration", "response_time", "_ms", "error")
+# Labels naming the upstream a series measures: then the series is about that dependency.
 DEPENDENCY_LABELS = ("upstream", "dependency", "peer_service", "backend", "target_service")
+# Metrics that follow the work a host does: when they fall, less work reached it (a symptom).
 FOLLOWS_WORK = ("cpu", "memory", "mem_", "network", "net_", "bytes", "request", "rps", "io_")
 
 
@@ -129,8 +132,11 @@ def _seasonal_residual(
 
 
 def saturated(a: Assessment) -> bool:
-    """A percentage at its limit in the incident that was not there in the baseline."""
-    if not a.series.percent or a.peak is None or a.peak < SATURATED:
+    """A percentage of something that fills up (disk, memory), at its limit in the incident and
+    not in the baseline. CPU at 100 % is load, not a full resource: its shift says enough."""
+    name = a.series.metric.lower()
+    fills = any(word in name for word in FILLS_UP)
+    if not (a.series.percent and fills) or a.peak is None or a.peak < SATURATED:
         return False
     return a.baseline_peak is None or a.baseline_peak < SATURATED
 
