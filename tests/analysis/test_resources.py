@@ -111,6 +111,10 @@ def test_resources_metric_that_moves_after_the_onset_is_a_symptom() -> None:
     moved = by_kind(result, "metric_shift")
     assert refs(moved, "symptom") == {"api-2:disk_used_percent", "api-1:cpu_used_percent"}
     assert rank(result.findings, []) == []
+    (order,) = by_kind(result, "moved_first")
+    first, second = (step["series"] for step in order.evidence["order"])
+    assert (first, second) == ("api-1:cpu_used_percent", "api-2:disk_used_percent")
+    assert "the errors started at" in order.statement
 
 
 def test_resources_quiet_fleet_in_the_morning_ramp_finds_nothing() -> None:

@@ -18,7 +18,7 @@ legitimate growth (a cache warming up after a deploy) reads like a leak.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from warroom.analysis import metric_series, resource_changes, stats
 from warroom.analysis.context import AnalysisContext
@@ -26,7 +26,9 @@ from warroom.analysis.finding import AnalyzerResult, Finding, Subject
 from warroom.analysis.resource_checks import SEASONAL_DAYS, Assessment, assess
 from warroom.analysis.resource_findings import QUESTION, Qs, findings
 from warroom.analysis.windows import Window
+from warroom.timeutil import iso_z
 
+MAX_ORDERED = 6  # series named in the "moved first" statement
 LOOKBACK = timedelta(hours=12)  # a leak takes hours: look that far back for the knee
 
 
@@ -67,6 +69,8 @@ class Resources:
         result.findings = [_less_work(f, fell) for f in result.findings]
         result.findings.sort(key=lambda f: (-f.score, f.id))
         result.facts = _facts(result.findings)
+        order = _order(result.findings, ctx.facts.get("onset", {}).get("at"))
+        result.findings += [order] if order else []
         if not result.findings:
             result.notes.append(f"none of {len(assessed)} metric series moved materially")
         return result
@@ -103,6 +107,30 @@ def _gap_notes(assessed: list[Assessment], incident: Window, bin_seconds: int) -
         if missing > 1 - metric_series.MIN_COVERAGE:
             notes.append(f"{a.series.name}: no samples for {missing:.0%} of the incident window")
     return notes
+
+
+def _order(findings: list[Finding], onset: datetime | None) -> Finding | None:
+    """Which series moved first: the order of their starts, the onset among them (context)."""
+    starts: dict[str, str] = {}
+    for f in findings:
+        started = f.evidence.get("started")
+        if f.subject is not None and f.analyzer == Resources.id and started:
+            series = str(f.evidence.get("series", f.subject.ref))
+            starts[series] = min(starts.get(series, started), started)
+    if len(starts) < 2:
+        return None
+    ordered = sorted(starts.items(), key=lambda item: (item[1], item[0]))
+    steps = [f"{series} at {at}" for series, at in ordered[:MAX_ORDERED]]
+    said = f"; the errors started at {iso_z(onset)}" if onset else ""
+    return Finding(
+        id="resources:order",
+        analyzer=Resources.id,
+        kind="moved_first",
+        question="Which resource moved first?",
+        statement=f"{len(starts)} series moved; in order: {', then '.join(steps)}{said}.",
+        score=0.0,
+        evidence={"order": [{"series": s, "started": at} for s, at in ordered]},
+    )
 
 
 def _facts(findings: list[Finding]) -> dict[str, object]:
