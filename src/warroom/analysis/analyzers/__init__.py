@@ -9,9 +9,11 @@ from warroom.analysis.analyzers.http import Http
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.periodicity import Periodicity
+from warroom.analysis.analyzers.resources import Resources
 from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.analyzers.stacks import Stacks
 from warroom.analysis.analyzers.time_of_day import TimeOfDay
+from warroom.analysis.analyzers.traffic import Traffic
 from warroom.analysis.registry import Analyzer
 from warroom.hookspecs import hookimpl
 
@@ -22,12 +24,14 @@ def register_analyzers() -> list[Analyzer]:
         Onset(),
         Spread(),
         Changes(),
-        # analyzers-b: HTTP, messages, stack traces, dependencies
         Dependencies(),
         Http(),
         Messages(),
         Stacks(),
-        Periodicity(),  # part2-time
-        Cron(),  # part2-time
-        TimeOfDay(),  # part2-time
+        # part 2: anomalies against the baseline, patterns over time
+        Traffic(),
+        Resources(),
+        Periodicity(),
+        Cron(),
+        TimeOfDay(),
     ]

@@ -1,0 +1,159 @@
+"""Metric series, binned in the engine and returned as numpy arrays (one per host x metric).
+
+A series is one (host, metric, label set) of the `metrics` table; the host falls back to the
+container, then to "(no host)". Counters (a Prometheus `# TYPE ... counter`, a name ending in
+`_total`, and restart or OOM-kill counts, which only grow) become per-second rates: a drop
+between two samples is a reset, after which the new value is the increase (Prometheus `rate()`
+semantics). Non-finite values are dropped and counted. Only the spans that matter are binned:
+the lead-up to the incident and every window. Only aggregates (bins x series) come back to
+Python; the scan, the lag and the group-by run in DuckDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from warroom.analysis.series import nice_bin
+from warroom.analysis.windows import Window
+
+MAX_BINS = 600  # over the lead-up span; windows use the same bin size
+MIN_COVERAGE = 0.6  # a window with fewer bins than this share of its length has gaps
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    host: str
+    metric: str
+    labels: str  # other labels as "k=v,k=v", "" when none
+    counter: bool
+    seconds: np.ndarray  # bin starts, epoch seconds, ascending (bins without samples missing)
+    values: np.ndarray  # bin means; for counters the rate per second
+
+    @property
+    def ref(self) -> str:
+        return f"{self.host}:{self.metric}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.ref}{{{self.labels}}}" if self.labels else self.ref
+
+    @property
+    def percent(self) -> bool:
+        return "percent" in self.metric or self.metric.endswith("_pct")
+
+    def mask(self, window: Window) -> np.ndarray:
+        lo, hi = window.start.timestamp(), window.end.timestamp()
+        return np.asarray((self.seconds >= lo) & (self.seconds < hi))
+
+    def within(self, window: Window) -> np.ndarray:
+        return np.asarray(self.values[self.mask(window)], dtype=float)
+
+
+@dataclass
+class Loaded:
+    series: list[MetricSeries]
+    bin_seconds: int
+    notes: list[str] = field(default_factory=list)
+
+
+_SERIES = """
+SELECT coalesce(host, container, '(no host)') AS host, metric,
+       coalesce(array_to_string(list_sort(list_transform(
+           list_filter(map_entries(labels), lambda e: e.key <> '__type__'),
+           lambda e: e.key || '=' || e.value)), ','), '') AS lbl,
+       ts, value,
+       coalesce(labels['__type__'] = 'counter', false) OR metric LIKE '%\\_total' ESCAPE '\\'
+           OR regexp_matches(lower(metric), 'restart|oom') AS counter
+FROM metrics WHERE ts >= ? AND ts < ?"""
+
+_QUERY = f"""
+WITH raw AS ({_SERIES}),
+finite AS (SELECT * FROM raw WHERE isfinite(value)),
+deltas AS (
+    SELECT *, value - lag(value) OVER w AS diff, epoch(ts) - epoch(lag(ts) OVER w) AS dt
+    FROM finite WINDOW w AS (PARTITION BY host, metric, lbl ORDER BY ts)),
+rated AS (
+    SELECT host, metric, lbl, counter, ts, counter AND diff < 0 AS reset,
+        CASE WHEN NOT counter THEN value
+             WHEN dt > 0 THEN (CASE WHEN diff < 0 THEN value ELSE diff END) / dt END AS v
+    FROM deltas)
+SELECT host, metric, lbl, bool_or(counter) AS counter, floor(epoch(ts) / $bin) * $bin AS t,
+       avg(v) AS v, count(*) FILTER (WHERE reset) AS resets
+FROM rated WHERE v IS NOT NULL AND ({{windows}})
+GROUP BY ALL ORDER BY host, metric, lbl, t"""
+
+_NON_FINITE = f"SELECT count(*) FROM ({_SERIES}) WHERE NOT isfinite(value)"
+
+
+def load(con: Any, spans: Sequence[Window]) -> Loaded:
+    """Every series, binned over `spans` (the first is the longest: it sets the bin size)."""
+    start = min(w.start for w in spans)
+    end = max(w.end for w in spans)
+    bin_seconds = nice_bin(spans[0].seconds, MAX_BINS)
+    windows = " OR ".join(
+        f"(ts >= TIMESTAMP '{_naive(w.start)}' AND ts < TIMESTAMP '{_naive(w.end)}')" for w in spans
+    )
+    sql = _QUERY.replace("$bin", str(bin_seconds)).format(windows=windows)
+    # One bin of margin so that the first sample of a counter has a predecessor.
+    bounds = [_naive(start) - timedelta(seconds=bin_seconds), _naive(end)]
+    columns = con.execute(sql, bounds).fetchnumpy()
+    loaded = Loaded([], bin_seconds)
+    (bad,) = con.execute(_NON_FINITE, bounds).fetchone()
+    if bad:
+        loaded.notes.append(f"{bad:,} metric samples were NaN or infinite and were left out")
+    for found, resets in _split(columns):
+        loaded.series.append(found)
+        if resets:
+            loaded.notes.append(
+                f"counter {found.ref} reset {resets} time(s); the increase after a reset "
+                "was counted from zero"
+            )
+    return loaded
+
+
+def _split(columns: dict[str, Any]) -> list[tuple[MetricSeries, int]]:
+    """One MetricSeries per (host, metric, labels) run of the sorted rows, with its resets."""
+    keys = [np.asarray(columns[c], dtype=object) for c in ("host", "metric", "lbl")]
+    n = len(keys[0])
+    if n == 0:
+        return []
+    new = np.ones(n, dtype=bool)
+    new[1:] = (keys[0][1:] != keys[0][:-1]) | (keys[1][1:] != keys[1][:-1])
+    new[1:] |= keys[2][1:] != keys[2][:-1]
+    bounds = [*np.flatnonzero(new).tolist(), n]
+    seconds = np.asarray(columns["t"], dtype=float)
+    values = np.asarray(columns["v"], dtype=float)
+    counter = np.asarray(columns["counter"], dtype=bool)
+    resets = np.asarray(columns["resets"], dtype=np.int64)
+    found = []
+    for lo, hi in pairwise(bounds):
+        series = MetricSeries(
+            host=str(keys[0][lo]),
+            metric=str(keys[1][lo]),
+            labels=str(keys[2][lo]),
+            counter=bool(counter[lo:hi].any()),
+            seconds=seconds[lo:hi],
+            values=values[lo:hi],
+        )
+        found.append((series, int(resets[lo:hi].sum())))
+    return found
+
+
+def gaps(series: MetricSeries, window: Window, bin_seconds: int) -> float:
+    """The share of `window` without samples (0: complete)."""
+    expected = max(int(window.seconds // bin_seconds), 1)
+    return max(0.0, 1.0 - int(series.mask(window).sum()) / expected)
+
+
+def at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
