@@ -184,8 +184,10 @@ def throughput_a(data: Path, settings: dict[str, Any], work: Path, per_system: i
     )
 
 
-def simulated_bundle_messages(work: Path, lines: int, *, seed: int) -> tuple[Path, int]:
-    """Simulate a bundle of about `lines` log lines (`warroom.simulate`, JSON lines) and write
+def simulated_bundle_messages(
+    work: Path, lines: int, *, seed: int, fmt: str = "jsonl"
+) -> tuple[Path, int]:
+    """Simulate a bundle of about `lines` log lines (`warroom.simulate`, in `fmt`) and write
     the messages of its events, as `warroom investigate` loads them, one per line.
 
     Returns the messages file and how many log lines the bundle holds."""
@@ -193,8 +195,8 @@ def simulated_bundle_messages(work: Path, lines: int, *, seed: int) -> tuple[Pat
     from warroom.simulate import generate
 
     bundle = work / "bundle"
-    generate(SIMULATED_SCENARIO, seed=seed, out=bundle, fmt="jsonl", lines=lines)
-    written = sum(path.read_bytes().count(b"\n") for path in (bundle / "logs").rglob("*.log*"))
+    generate(SIMULATED_SCENARIO, seed=seed, out=bundle, fmt=fmt, lines=lines)
+    written = sum(p.read_bytes().count(b"\n") for p in (bundle / "logs").rglob("*") if p.is_file())
     path = work / "bundle-messages.txt"
     with load_bundle(bundle) as loaded:
         messages = loaded.con.sql(

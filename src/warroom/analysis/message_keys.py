@@ -24,7 +24,7 @@ import ibis
 
 from warroom.analysis.templates.catalog import Catalog
 from warroom.analysis.templates.engine import mine_keys
-from warroom.analysis.templates.masking import DIGIT_WORDS, INTERNAL, PLACEHOLDER
+from warroom.analysis.templates.masking import PLACEHOLDER, digit_words_expr
 from warroom.analysis.templates.params import template_regex
 
 MAX_MESSAGE_CHARS: Final = 2000  # a template is read from the start (a 10 MB line is data)
@@ -46,7 +46,7 @@ class MessageTemplates:
 
 def message_key(message: Any) -> Any:
     """Ibis string: the digit-masked key of a message; equal keys share a template."""
-    return message.substr(0, MAX_MESSAGE_CHARS).re_replace(DIGIT_WORDS.pattern, INTERNAL)
+    return digit_words_expr(message.substr(0, MAX_MESSAGE_CHARS))
 
 
 def message_templates(ctx: Any) -> MessageTemplates:
