@@ -130,3 +130,30 @@ def test_message_keys_engine_key_is_the_python_digit_word_stage(lines: list[list
     con.register("m", pd.DataFrame({"i": range(len(messages)), "message": messages}))
     keys = list(con.execute(_KEY_SQL + " ORDER BY i").df()["key"])
     assert keys == [mask_digit_words(message) for message in messages]
+
+
+def test_message_keys_bad_messages_each_get_a_template() -> None:
+    bad = [
+        "",
+        "   ",
+        "\x00\x01\x02\x03\x04\x05 binary",
+        "\ufffd\ufffd\ufffd\ufffd",
+        "a" * 1_000_000,
+        "12 34 56",
+        "0x1f 10.0.0.1 /var/x",
+    ]
+    frame = log_lines(seed=8, message="x", per_minute=len(bad) / 60, hours=1)
+    frame["message"] = bad[: len(frame)]
+    assert len(frame) == len(bad)
+    templates = _template_by_message(frame)
+    assert templates[""] == templates["   "] == "<empty>"
+    assert templates["\ufffd\ufffd\ufffd\ufffd"] == "<unparsable>"
+    assert templates["\x00\x01\x02\x03\x04\x05 binary"] == "<unparsable>"
+    assert templates["12 34 56"] == "<*> <*> <*>"
+    assert templates["0x1f 10.0.0.1 /var/x"] == "<*> <*> <*>"
+    long_template = templates["a" * 1_000_000]
+    assert long_template.startswith("a" * 1000) and len(long_template) <= 2000
+    ctx = context(store(frame))
+    mined = message_templates(ctx)
+    for template_id in mined.catalog.template_ids:  # params never fail, whatever the message
+        assert len(template_parameters(ctx, template_id).execute()) >= 1

@@ -154,8 +154,9 @@ def parsed_exception_type(stack: Any) -> Any:
 
 
 def exception_message(stack: Any) -> Any:
-    """Ibis string: the message of the exception the trace reports ('' when none is found):
-    Python's last line, Go's `panic:` line, the first `Type: message` line of Java and Node."""
+    """Ibis string: the message of the exception the trace reports: Python's last line, Go's
+    `panic:` line, the first `Type: message` line of Java and Node; the first line of a text
+    in no trace format; else ''."""
     python = stack.re_extract(r"(?:^|\n)[A-Za-z_][\w.]*: ([^\n]*?)\s*$", 1)
     go = stack.re_extract(r"(?m)^panic: (.*?)\s*$", 1)
     java = stack.re_extract(
@@ -166,7 +167,10 @@ def exception_message(stack: Any) -> Any:
     return ibis.cases(
         (stack.contains(TRACEBACK), python),
         (stack.re_search(r"(?m)^panic: "), go),
-        else_=ibis.ifelse(java != "", java, node),
+        (java != "", java),
+        (node != "", node),
+        (language(stack).isnull(), stack.re_extract(r"^\s*([^\n]*?)\s*(?:\n|$)", 1)),
+        else_=ibis.literal(""),
     )
 
 

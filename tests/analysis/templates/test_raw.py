@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warroom.analysis.templates.pipeline import mine_lines
 from warroom.analysis.templates.raw import raw_messages
+from warroom.analysis.templates.shapes import EMPTY, UNPARSABLE
 from warroom.evidence.logs import load_log
 from warroom.evidence.schema import create_statement
 from warroom.evidence.types import LoadContext
@@ -75,3 +77,39 @@ def test_raw_simulated_logs_give_investigates_messages(tmp_path: Path, fmt: str)
     assert len(expected) > 100
     # Simulated messages carry no component: each line is exactly investigate's message.
     assert {line: out[line - 1] for line in expected} == expected
+
+
+def test_raw_bad_lines_keep_their_place_and_get_a_template() -> None:
+    header = "2026-03-04 14:00:0{} INFO [http-1] shop: "
+    lines = [
+        header.format(1).encode() + b"has a lone \r carriage return",
+        header.format(2).encode() + b"x" * 1_200_000,  # a 1 MB line
+        header.format(3).encode() + b"\x00\x01 nul bytes",
+        b"\xff\xfe\xfa not utf-8",
+        b"",
+        header.format(4).encode() + b"12 34 56",  # only variables
+        header.format(5).encode() + b"last",
+        b"\xff\xfe\xfa\xfb",
+    ]
+    data = b"\n".join(lines) + b"\n"
+    found = raw_messages(data)
+    assert found.format == "plain"
+    out = found.data.split(b"\n")[:-1]
+    assert len(out) == len(lines)
+    assert out[0] == b"has a lone   carriage return"
+    assert out[1] == b"x" * 1_200_000
+    assert out[5:7] == [b"12 34 56", b"last"]
+    mined = mine_lines(found.data)
+    templates = [mined.catalog.templates[i] for i in mined.line_template.tolist()]
+    assert templates[4] == EMPTY and templates[7] == UNPARSABLE
+    assert templates[5] == "<*> <*> <*>" and templates[6] == "last"
+    assert len(templates[1]) < 5000
+
+
+def test_raw_binary_input_falls_back_without_a_crash() -> None:
+    data = bytes(b for b in range(256) if b != 10) * 40 + b"\n" + b"\x00" * 100 + b"\n"
+    found = raw_messages(data)
+    assert found.format is None
+    assert found.data.count(b"\n") == 2
+    mined = mine_lines(found.data)
+    assert set(mined.catalog.templates) == {UNPARSABLE}

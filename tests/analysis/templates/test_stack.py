@@ -97,3 +97,16 @@ def test_stack_text_without_a_trace_still_gets_a_fingerprint() -> None:
     result = fingerprint_stack("something went wrong")
     assert result.frames == () and result.language is None
     assert result.fingerprint == fingerprint_stack("something went wrong").fingerprint
+
+
+def test_stack_bad_traces_get_a_fingerprint() -> None:
+    binary = "\x00\x01\x02\x03\x04\x05\x06\x07 b"
+    bad = ["", binary, "Traceback (most recent call last):\n", "x" * 1_000_000]
+    prints = fingerprint_stacks(bad)
+    assert len(prints) == len(bad)
+    assert all(item.frames == () for item in prints)
+    empty, unparsable, bare, long = prints
+    assert empty.message_template == bare.message_template == "<empty>"
+    assert unparsable.message_template == "<unparsable>"
+    assert long.message_template.startswith("x" * 1000) and len(long.message_template) <= 2000
+    assert len({empty.fingerprint, unparsable.fingerprint, long.fingerprint}) == 3

@@ -23,7 +23,12 @@ from typing import Final
 
 from warroom.analysis.templates.header import BRACKETED, strip_headers
 
-SNIFF_LINES: Final = 200
+# Sniffed like `warroom investigate` sniffs a file: non-empty lines of its first 64 KiB.
+SNIFF_BYTES: Final = 64 * 1024
+SNIFF_LINES: Final = 64
+# Longer lines are left out of the sample: a format shows in ordinary lines, and some of the
+# sniffer's Python patterns take quadratic time on one very long word.
+SNIFF_MAX_LINE_CHARS: Final = 2000
 # A logger name standing first: dotted or with `$` (`org.x.Y:`, `dfs.DataNode$X:`), or a tag
 # with a process id (`sshd[811]:`, `crond(pam_unix)[2915]:`). A plain first word with a colon
 # ("Error: …") is message, not component, and stays; after a bracketed field it is a logger.
@@ -60,8 +65,11 @@ def raw_messages(data: bytes) -> RawMessages:
 def _sniff(data: bytes) -> str | None:
     from warroom.evidence.logs import sniff_log
 
-    head = data[: 1 << 20].decode("utf-8", errors="replace").split("\n")[:SNIFF_LINES]
-    return sniff_log(head)
+    lines = data[:SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    if len(data) > SNIFF_BYTES and lines:
+        lines.pop()  # cut in the middle
+    sample = [line for line in lines if line.strip() and len(line) <= SNIFF_MAX_LINE_CHARS]
+    return sniff_log(sample[:SNIFF_LINES]) if sample else None
 
 
 def _parsed_messages(data: bytes, fmt: str) -> bytes:
@@ -72,6 +80,9 @@ def _parsed_messages(data: bytes, fmt: str) -> bytes:
     from warroom.evidence.schema import create_statement
     from warroom.evidence.types import LoadContext
 
+    # The loader's reader also ends a line at a lone carriage return; `line` numbers must
+    # count newlines only, as the output does.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b" ")
     connection = duckdb.connect()
     try:
         connection.execute(create_statement("events"))
