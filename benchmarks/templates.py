@@ -12,7 +12,8 @@ warroom is timed end to end as a process (`warroom templates FILE > out`: start-
 mining, writing the per-line output); Drain3 in-process, parsing only (no start-up, no
 output), which favours Drain3. Scoring uses the shared harness's own metric functions.
 
-Usage:  .venv/bin/python benchmarks/templates.py [--quick] [--skip-b] [--b-lines N] [--data DIR]
+Usage:  .venv/bin/python benchmarks/templates.py [--quick] [--skip-b | --only-b]
+            [--b-lines N] [--b-format jsonl|access|logfmt|syslog] [--data DIR]
 Needs the `bench` extra (drain3) and ../shared (the data and the evaluation harness).
 """
 
@@ -210,13 +211,13 @@ def simulated_bundle_messages(
     return path, written
 
 
-def throughput_b(work: Path, lines: int, drain_sample: int) -> None:
+def throughput_b(work: Path, lines: int, drain_sample: int, fmt: str) -> None:
     started = time.perf_counter()
-    path, written = simulated_bundle_messages(work, lines, seed=1)
+    path, written = simulated_bundle_messages(work, lines, seed=1, fmt=fmt)
     data = path.read_bytes()
     count = data.count(b"\n")
     print(
-        f"\n(b) Simulated bundle ({SIMULATED_SCENARIO}, seed 1, jsonl): {written:,} log lines, "
+        f"\n(b) Simulated bundle ({SIMULATED_SCENARIO}, seed 1, {fmt}): {written:,} log lines, "
         f"{count:,} messages ({len(data) / 1e6:,.0f} MB), prepared in "
         f"{time.perf_counter() - started:.0f} s"
     )
@@ -245,6 +246,12 @@ def main() -> None:
     parser.add_argument("--skip-b", action="store_true", help="skip the simulated 5M-line input")
     parser.add_argument("--only-b", action="store_true", help="only the simulated input")
     parser.add_argument("--b-lines", type=int, help="log lines of the simulated bundle")
+    parser.add_argument(
+        "--b-format",
+        default="jsonl",
+        choices=["jsonl", "access", "logfmt", "syslog"],
+        help="log format of the simulated bundle (syslog messages carry the whole payload)",
+    )
     args = parser.parse_args()
     settings = json.loads((args.data / "benchmark_settings.json").read_text())
     h = harness()
@@ -255,7 +262,7 @@ def main() -> None:
             throughput_a(args.data, settings, work, 12_500 if args.quick else 125_000)
         if not args.skip_b:
             b_lines = args.b_lines or (500_000 if args.quick else 5_000_000)
-            throughput_b(work, b_lines, 50_000 if args.quick else 200_000)
+            throughput_b(work, b_lines, 50_000 if args.quick else 200_000, args.b_format)
 
 
 if __name__ == "__main__":
