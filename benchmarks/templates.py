@@ -63,23 +63,36 @@ def load_system(data: Path, system: str) -> tuple[list[str], list[str]]:
     return [r["Content"] for r in rows], [r["EventTemplate"] for r in rows]
 
 
+# warroom is started and measured by a small launcher process: Linux counts in a child's
+# ru_maxrss the memory its parent had when it was forked (here gigabytes, after simulating a
+# bundle), so a direct child of this process would report the benchmark's memory, not its own.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+wall = time.perf_counter() - start
+print(f"\\nLAUNCHER {os.waitstatus_to_exitcode(status)} {wall} {usage.ru_maxrss}", file=sys.stderr)
+"""
+
+
 def run_warroom(path: Path) -> tuple[float, int, list[str]]:
     """Wall seconds, peak RSS (KiB), and the printed templates; one process, end to end."""
     with tempfile.NamedTemporaryFile(suffix=".tsv") as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [*WARROOM, str(path)], stdout=out, stderr=subprocess.PIPE, env=ENV
+        done = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, *WARROOM, str(path)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=ENV,
+            check=False,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise SystemExit(
-                f"warroom failed: {process.stderr.read().decode() if process.stderr else ''}"
-            )
+        errors = done.stderr.decode("utf-8", errors="replace")
+        code, wall, peak_kib = errors.rsplit("LAUNCHER ", 1)[-1].split()
+        if done.returncode != 0 or code != "0":
+            raise SystemExit(f"warroom failed: {errors}")
         out.seek(0)
         templates = [line.split("\t", 1)[1] for line in out.read().decode().splitlines()]
-    return wall, usage.ru_maxrss, templates
+    return float(wall), int(peak_kib), templates
 
 
 def drain3_miner(settings: dict[str, Any] | None) -> Any:
