@@ -12,11 +12,11 @@ from tests.analysis.http_data import fixture
 from warroom.analysis.frames import (
     all_frames,
     app_frames,
-    fingerprint,
     language,
     parsed_exception_type,
     root_cause,
 )
+from warroom.analysis.templates.stack import stack_fingerprint
 
 
 def _parse(stacks: list[str]) -> list[dict[str, Any]]:
@@ -30,9 +30,10 @@ def _parse(stacks: list[str]) -> list[dict[str, Any]]:
         kind=parsed_exception_type(table.stack),
         root=root_cause(table.stack),
     )
-    parsed = parsed.mutate(fp=fingerprint(parsed.kind, parsed.app))
     rows = parsed.order_by("i").execute().to_dict("records")
-    return [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows]
+    rows = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows]
+    # the fingerprint's type and frame parts (the message part is tested in templates/)
+    return [{**r, "fp": stack_fingerprint(r["kind"] or "?", list(r["app"]), "")} for r in rows]
 
 
 def _missing(value: Any) -> bool:
@@ -130,4 +131,28 @@ def test_frames_text_without_frames_has_none() -> None:
     (row,) = _parse(["something went wrong, no trace here"])
     assert row["lang"] is None
     assert list(row["app"]) == []
-    assert row["fp"] == "(unknown exception) @ "
+    assert row["kind"] is None
+
+
+def test_frames_exception_message_of_each_language() -> None:
+    from warroom.analysis.frames import exception_message
+
+    stacks = [
+        fixture("python_traceback.txt"),
+        fixture("java_caused_by.txt"),
+        fixture("go_panic.txt"),
+        fixture("node_error.txt"),
+        "no trace here",
+    ]
+    con = duckdb.connect()
+    con.register("s", pd.DataFrame({"i": range(len(stacks)), "stack": stacks}))
+    table = ibis.duckdb.from_connection(con).table("s")
+    out = table.mutate(msg=exception_message(table.stack)).order_by("i").execute()
+    assert list(out["msg"]) == [
+        "order 81723 not found",
+        "Request processing failed; nested exception is java.lang.IllegalStateException: "
+        "payment total mismatch for order 81723",
+        "runtime error: invalid memory address or nil pointer dereference",
+        "Cannot read properties of undefined (reading 'price')",
+        "no trace here",  # a text in no trace format: its first line
+    ]

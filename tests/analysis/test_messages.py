@@ -8,6 +8,7 @@ import pytest
 from tests.analysis.http_data import INCIDENT, T0, context, log_lines, requests, store
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.finding import AnalyzerResult, Finding
+from warroom.analysis.templates import template_id
 from warroom.analysis.wording import short_key
 
 ONSET = T0 + timedelta(hours=5, minutes=10)
@@ -57,6 +58,7 @@ def test_messages_new_error_template_with_numbers_and_real_examples(
     assert finding.baseline["lines"] == 0
     assert finding.evidence == {
         "template": TIMEOUT_TEMPLATE,
+        "template_id": template_id(TIMEOUT_TEMPLATE),
         "level": "error",
         "traffic_factor": 1.0,
     }

@@ -149,3 +149,30 @@ def test_stacks_exception_type_parsed_from_the_trace_when_the_log_has_none() -> 
     finding = _only(result)
     assert finding.evidence["exception_type"] == "TypeError"
     assert finding.evidence["top_frames"][0] == "cart/pricing.js:lineTotal"
+
+
+def test_stacks_same_place_new_message_template_is_a_new_group() -> None:
+    """The old failure keeps its rate; the same code path failing with another message (its
+    ids varying from event to event) is one new group, found by its message template."""
+    trace = fixture("python_traceback.txt")
+    old_message = "order 81723 not found"
+    assert old_message in trace
+    locked = log_lines(
+        seed=11,
+        message="order lookup failed",
+        per_minute=3,
+        start=ONSET,
+        hours=50 / 60,
+        level="error",
+        exception_type="shop.orders.errors.OrderNotFound",
+    )
+    locked["stack"] = [
+        trace.replace(old_message, f"order {n} is locked by checkout {n * 7}")
+        for n in range(1000, 1000 + len(locked))
+    ]
+    frames = [requests(seed=12, per_second=0.5), _python_background(), locked]
+    finding = _only(Stacks().run(context(store(*frames))))
+    assert finding.kind == "new_exception"
+    assert finding.incident["exceptions"] == len(locked)
+    assert finding.evidence["message_template"] == "order <*> is locked by checkout <*>"
+    assert finding.evidence["exception_type"] == "shop.orders.errors.OrderNotFound"

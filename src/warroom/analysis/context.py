@@ -34,6 +34,8 @@ class AnalysisContext:
     params: Params = field(default_factory=Params)
     facts: dict[str, Any] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
+    # Results shared by analyzers of one run that are no facts (the mined message templates).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def backend(self) -> Any:

@@ -24,7 +24,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
-DEPTH = 3  # in-app frames in a stack fingerprint
+DEPTH = 3  # in-app frames in a stack fingerprint (`templates/stack.py` adds the message)
 
 PY_FRAME = r'^\s*File "[^"]*", line \d+, in \S+'
 JAVA_FRAME = r"^\s*at [\w$.<>/@-]+\([^()]*\)(?:\s+~?\[[^\]]*\])?\s*$"
@@ -153,12 +153,27 @@ def parsed_exception_type(stack: Any) -> Any:
     )
 
 
+def exception_message(stack: Any) -> Any:
+    """Ibis string: the message of the exception the trace reports: Python's last line, Go's
+    `panic:` line, the first `Type: message` line of Java and Node; the first line of a text
+    in no trace format; else ''."""
+    python = stack.re_extract(r"(?:^|\n)[A-Za-z_][\w.]*: ([^\n]*?)\s*$", 1)
+    go = stack.re_extract(r"(?m)^panic: (.*?)\s*$", 1)
+    java = stack.re_extract(
+        r'(?m)^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*: (.*?)\s*$',
+        1,
+    )
+    node = stack.re_extract(r"(?m)^(?:Uncaught )?[A-Z]\w*(?:Error|Exception): (.*?)\s*$", 1)
+    return ibis.cases(
+        (stack.contains(TRACEBACK), python),
+        (stack.re_search(r"(?m)^panic: "), go),
+        (java != "", java),
+        (node != "", node),
+        (language(stack).isnull(), stack.re_extract(r"^\s*([^\n]*?)\s*(?:\n|$)", 1)),
+        else_=ibis.literal(""),
+    )
+
+
 def root_cause(stack: Any) -> Any:
     """Ibis string: the type in a Java trace's last `Caused by:` line, else NULL."""
     return stack.re_extract(r"(?s).*\nCaused by: ([\w$.]+)", 1).nullif("")
-
-
-def fingerprint(exception_type: Any, frames: Any, *, depth: int = DEPTH) -> Any:
-    """Ibis string: exception type + its top in-app frames, the key stack groups are counted by."""
-    top = frames[:depth].join(" < ")
-    return exception_type.fill_null("(unknown exception)") + " @ " + top.fill_null("")

@@ -1,67 +1,98 @@
-"""Message templates: log messages with their variable parts masked, computed in the engine.
+"""Message templates of the events table: the template miner (`analysis/templates/`) in the engine.
 
-`with_templates(events)` is the one interface the messages analyzer uses. This first version
-masks variables with regular expressions over the whole column (numbers, hex, UUIDs, IPs and
-ports, paths, URLs, e-mails, quoted strings, key=value values, timestamps), so
-"timeout after 5000 ms calling payments-gateway:443 (order 81723)" and the same line for order
-81724 share the template "timeout after <*> ms calling payments-gateway:<*> (order <*>)".
-Host and service names are kept on purpose: they tell which upstream failed.
+`message_templates(ctx)` mines the `message` column once per investigation and keeps the
+result on the connection; the messages analyzer and the input-pattern analysis share it.
+The cost grows with the number of distinct message shapes, not with lines:
+1. in the engine, identical messages are grouped with counts, and the digit-word rule (every
+   word holding a digit becomes `0`) runs once per distinct message, giving its *key*;
+2. the keys are grouped again; the other masking rules run in SQL over the distinct keys, and
+   the miner groups the distinct masked shapes, weighted by their line counts;
+3. a temporary table `key -> template_id, template` joins the templates back (`with_templates`).
 
-The template miner (`warroom.analysis.templates`) can replace the masking behind the same
-function: it receives the events expression and must return it with a `template` column.
+`template_parameters(ctx, template_id)` gives the events of one template with the values
+behind each `<*>` (`params`), for the input-pattern analysis.
+Host and service names without digits stay in templates on purpose: they tell which
+upstream failed ("timeout after <*> ms calling payments-gateway:<*> (order <*>)").
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
-WILDCARD = "<*>"
-MAX_TEMPLATE_CHARS = 300
+import ibis
 
-# One pass: the alternatives are tried left to right at each position, so the wide shapes come
-# first (a URL is not masked piece by piece as a path and numbers). Two alternatives keep what
-# precedes the variable, in groups 1 and 2: the key of key=value, the delimiter before a path.
-_ALTERNATIVES = (
-    r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+",  # URL
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-    r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b",  # time of day
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",  # UUID
-    r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b",  # IPv4 with optional port
-    r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b",  # IPv6 (full forms)
-    r"\b([\w.-]+=)(?:\"[^\"]*\"|'[^']*'|[^\s,;&)\]]+)",  # key=value
-    r"(^|[\s=(\[\"',])(?:/[^\s\"'()\[\],;/]+){2,}/?",  # path with 2+ segments
-    r"\"[^\"]*\"|'[^']*'",  # quoted string
-    r"\b0x[0-9a-fA-F]+\b",  # hex literal
-    r"\b[0-9a-fA-F]*(?:[0-9][0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*[0-9])[0-9a-fA-F]*\b",
-    r"[-+]?\b\d+(?:\.\d+)?(?:[a-zA-Z%]{1,3})?\b",  # number, with a unit (500ms, 12.5s)
-)
-MASK_RE = "|".join(_ALTERNATIVES)
-MASK_REPLACEMENT = r"\1\2" + WILDCARD
-RUN_RE = r"(?:<\*>[\s,.:;/-]{0,2})*<\*>"  # runs of variables collapse into one
+from warroom.analysis.templates.catalog import Catalog
+from warroom.analysis.templates.engine import mine_keys
+from warroom.analysis.templates.masking import PLACEHOLDER, digit_words_expr
+from warroom.analysis.templates.params import template_regex
+
+MAX_MESSAGE_CHARS: Final = 2000  # a template is read from the start (a 10 MB line is data)
+MAP_TABLE: Final = "_warroom_message_templates"
+_MEMO: Final = "message_templates"
 
 
-# Free-standing numbers (ids, durations, counts): `order 81723)`, `took 12ms`, `user=42`.
-# Numbers glued to a name, a dot, a colon or a slash are left alone (`v2`, `10.0.0.5`, `:443`).
-LOOSE_NUMBER = r"(^|[\s=(\[#,])[-+]?\d+(?:\.\d+)?(?:ms|s)?($|[\s)\],;])"
+@dataclass(frozen=True)
+class MessageTemplates:
+    """The mined templates of the events' messages; `table` (Ibis): key, template_id,
+    template, lines (one row per distinct key)."""
+
+    catalog: Catalog
+    table: Any
+
+    def template_of(self, template_id: str) -> str:
+        return self.catalog.templates[self.catalog.template_ids.index(template_id)]
 
 
-def coarse_message(message: Any) -> Any:
-    """Ibis string: free-standing numbers replaced by `0`. The template of the coarse message is
-    the template of the message (both become `<*>`), so callers may group by it first: messages
-    that differ only in an id or a duration then cost one masking, not one each."""
-    return message.re_replace(LOOSE_NUMBER, r"\10\2")  # RE2 reads \1 then "0": one digit each
+def message_key(message: Any) -> Any:
+    """Ibis string: the digit-masked key of a message; equal keys share a template."""
+    return digit_words_expr(message.substr(0, MAX_MESSAGE_CHARS))
 
 
-def template_of(message: Any) -> Any:
-    """Ibis string: one message column with its variables masked (engine-side, vectorised)."""
-    masked = message.re_replace(MASK_RE, MASK_REPLACEMENT)
-    return masked.re_replace(RUN_RE, WILDCARD).strip().substr(0, MAX_TEMPLATE_CHARS)
+def message_templates(ctx: Any) -> MessageTemplates:
+    """Mine the events' messages (once per context; later calls return the same result)."""
+    found = ctx.memo.get(_MEMO)
+    if isinstance(found, MessageTemplates):
+        return found
+    events = ctx.table("events")
+    messages = events.filter(events.message.notnull())
+    distinct = messages.group_by("message").aggregate(n=messages.count())
+    keyed = distinct.group_by(key=message_key(distinct.message)).aggregate(n=distinct.n.sum())
+    catalog = mine_keys(
+        ctx.con, key_counts=ibis.to_sql(keyed, dialect="duckdb"), map_table=MAP_TABLE
+    )
+    mined = MessageTemplates(catalog, ctx.backend.table(MAP_TABLE, database="temp"))
+    ctx.memo[_MEMO] = mined
+    return mined
 
 
-def with_templates(events: Any, *, column: str = "message", name: str = "template") -> Any:
-    """`events` (an Ibis table) plus a string column `name` holding each row's template.
+def with_templates(mined: MessageTemplates, table: Any, *, key: str = "key") -> Any:
+    """`table` (Ibis, with a `message_key` column named `key`) plus `template_id`, `template`."""
+    mapping = mined.table.select(
+        _map_key=mined.table.key, template_id=mined.table.template_id, template=mined.table.template
+    )
+    joined = table.join(mapping, table[key] == mapping._map_key)
+    return joined.drop("_map_key")
 
-    Callers pass distinct messages (grouped, with counts) where they can: the cost is per row.
-    """
-    return events.mutate(**{name: template_of(events[column])})
+
+def template_parameters(ctx: Any, template_id: str) -> Any:
+    """Ibis table: the events of one template, with `params` (array of strings): the values
+    behind each `<*>` of the template, in order ('' where a value could not be read)."""
+    mined = message_templates(ctx)
+    template = mined.template_of(template_id)
+    events = ctx.table("events")
+    keyed = events.filter(events.message.notnull()).mutate(_key=message_key(events.message))
+    mapping = mined.table.filter(mined.table.template_id == template_id).select(
+        _map_key=mined.table.key
+    )
+    rows = keyed.join(mapping, keyed._key == mapping._map_key).select(*events.columns)
+    return rows.mutate(params=_params(template, rows.message.substr(0, MAX_MESSAGE_CHARS)))
+
+
+def _params(template: str, message: Any) -> Any:
+    """Ibis array: one regular-expression group per `<*>` (the pattern of `params.py`)."""
+    count = template.count(PLACEHOLDER)
+    if count == 0:
+        return ibis.literal([], type="array<string>")
+    pattern = "(?s)" + template_regex(template)
+    return ibis.array([message.re_extract(pattern, group) for group in range(1, count + 1)])

@@ -55,16 +55,15 @@ def templates_command(
     raw: bool = typer.Option(
         False,
         "--raw",
-        help="Lines are whole log lines: strip the leading header (timestamp, level, "
-        "component:) before mining.",
+        help="Lines are whole log lines: the header (time, level, host, component) is "
+        "recognised and stripped by the parsers of `warroom investigate` before mining.",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    from warroom.analysis.templates.header import strip_headers
     from warroom.analysis.templates.pipeline import mine_lines
 
     data = _read_source(source)
-    messages = strip_headers(data) if raw else data
+    messages = _raw_messages(data) if raw else data
     mined = mine_lines(messages)
     for warning in mined.catalog.warnings:
         err_console().print(f"[yellow]warning:[/yellow] {warning}")
@@ -76,6 +75,15 @@ def templates_command(
         from warroom.analysis.templates.pipeline import tsv_output
 
         _write(memoryview(tsv_output(mined)))
+
+
+def _raw_messages(data: bytes) -> bytes:
+    from warroom.analysis.templates.raw import raw_messages
+
+    found = raw_messages(data)
+    if found.format is None:
+        err_console().print(f"[yellow]note:[/yellow] {found.note}")
+    return found.data
 
 
 def _read_source(source: str) -> bytes:

@@ -1,15 +1,16 @@
 """Error messages: which log messages are new, surged, or gone since the baseline?
 
-Detects: message templates (variables masked in the engine, `analysis/message_keys.py`) that are
-new in the incident window (absent from the baseline), surged, or vanished — regular lines of the
-baseline (heartbeats, "job completed", success lines) that stopped or fell sharply. Rates per
-second of data, exact Poisson rate-ratio tests (one-sided up, or down for vanished), adjusted for
-the change in ordinary log volume, Benjamini–Hochberg over all templates tested (`surge.py`).
+Detects: message templates (the template miner, run in the engine: `analysis/message_keys.py`)
+that are new in the incident window (absent from the baseline), surged, or vanished — regular
+lines of the baseline (heartbeats, "job completed", success lines) that stopped or fell
+sharply. Rates per second of data, exact Poisson rate-ratio tests (one-sided up, or down for
+vanished), adjusted for the change in ordinary log volume, Benjamini–Hochberg over all
+templates tested (`surge.py`).
 Needs: events with a message.
 Known false positives: a logging change (a new log line in a release) looks like a new message;
-a line that only appears under load surges with traffic beyond the volume adjustment; masking
-that leaves an id in place splits one message into many rare templates (none then reaches the
-floor of 10 events).
+a line that only appears under load surges with traffic beyond the volume adjustment; a word
+variable with fewer than 10 distinct values (a user name) is not recognised by the miner and
+splits one message into a few templates.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from typing import Any
 from warroom.analysis import signals, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Test
-from warroom.analysis.message_keys import coarse_message, with_templates
+from warroom.analysis.message_keys import message_key, message_templates, with_templates
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
 QUESTION = "Which log messages are new, surged, or gone since the baseline?"
-MAX_MESSAGE_CHARS = 2000  # a template is read from the start of a message (a 10 MB line is data)
 MAX_RISING = 10
 MAX_VANISHED = 5
 TEST_NAME = "Poisson rate ratio (conditional binomial), traffic-adjusted, BH over templates"
@@ -33,6 +33,7 @@ KINDS = {"new": "new_message", "surged": "surged_message", "vanished": "vanished
 
 @dataclass(frozen=True)
 class TemplateInfo:
+    template_id: str
     errors: tuple[int, int]  # error lines (incident, baseline)
     examples: tuple[str, ...]  # real messages from the incident window, else the baseline
 
@@ -67,6 +68,8 @@ class Messages:
                 "new": [s.key for s in rising if s.direction == "new"],
                 "surged": [s.key for s in rising if s.direction == "surged"],
                 "vanished": [s.key for s in vanished],
+                # for `message_keys.template_parameters`: the values behind each <*>
+                "template_ids": {s.key: info[s.key].template_id for s in [*rising, *vanished]},
                 "volume_ratio": exp.volume_ratio,
             },
         )
@@ -76,22 +79,23 @@ def _template_counts(
     ctx: AnalysisContext, events: Any
 ) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]:
     """Per template and period: lines, error lines, and example messages. Messages are grouped
-    (raw, then with free-standing numbers as `0`) before masking, so the masking runs once per
-    distinct shape, not once per line."""
+    (raw, then by their digit-masked key) before the templates are joined on, so the masking
+    runs once per distinct message and the miner once per distinct shape, never per line."""
+    mined = message_templates(ctx)
     rows = events.filter(events.message.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts), err=signals.is_error(rows).cast("int64"))
     rows = rows.filter(rows.period.notnull())
     raw = rows.group_by(["message", "period"]).aggregate(n=rows.count(), errors=rows.err.sum())
-    raw = raw.mutate(coarse=coarse_message(raw.message.substr(0, MAX_MESSAGE_CHARS)))
-    coarse = raw.group_by(["coarse", "period"]).aggregate(
+    raw = raw.mutate(key=message_key(raw.message))
+    by_key = raw.group_by(["key", "period"]).aggregate(
         n=raw.n.sum(),
         errors=raw.errors.sum(),
         low=raw.message.min(),
         high=raw.message.max(),
         pick=raw.message.argmin(raw.message.hash()),  # a third example, the same every run
     )
-    keyed = with_templates(coarse, column="coarse")
-    grouped = keyed.group_by(["template", "period"]).aggregate(
+    keyed = with_templates(mined, by_key)
+    grouped = keyed.group_by(["template", "template_id", "period"]).aggregate(
         n=keyed.n.sum(),
         errors=keyed.errors.sum(),
         low=keyed.low.min(),
@@ -112,7 +116,9 @@ def _collect(table: Any) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]
         shown = inc if inc is not None else base
         assert shown is not None  # every template was seen in one of the periods
         examples = tuple(dict.fromkeys(str(m) for m in (shown.low, shown.pick, shown.high)))
-        info[template] = TemplateInfo((_n(inc, "errors"), _n(base, "errors")), examples)
+        info[template] = TemplateInfo(
+            str(shown.template_id), (_n(inc, "errors"), _n(base, "errors")), examples
+        )
     return counts, info
 
 
@@ -144,7 +150,7 @@ def _finding(shift: surge.Shift, info: TemplateInfo, exp: surge.Exposure) -> Fin
         effect_name="rate ratio" if shift.direction != "vanished" else "rate fall (baseline/now)",
         examples=tuple(clip(e, 300) for e in info.examples[:3]),
         caveat=caveat,
-        evidence={"template": shift.key, "level": level,
+        evidence={"template": shift.key, "template_id": info.template_id, "level": level,
                   "traffic_factor": round(shift.volume_factor, 4)},
     )  # fmt: skip
 

@@ -1,7 +1,8 @@
 """Stack traces: which exceptions are new or surged, and where in the code are they thrown?
 
-Detects: exceptions grouped by type + their top 3 normalised in-app frames (`analysis/frames.py`:
-Python, Java with `Caused by:`, Go panics, Node), counted per window; groups that are new
+Detects: exceptions grouped by fingerprint: type + their top 3 normalised in-app frames
+(`analysis/frames.py`: Python, Java with `Caused by:`, Go panics, Node) + the template of their
+message (the template miner, `analysis/templates/stack.py`), counted per window; groups that are new
 (absent from the baseline) or surged, by exact Poisson rate-ratio tests on rates per second,
 traffic-adjusted, Benjamini–Hochberg over the groups (`surge.py`). Each finding carries the top
 frames, the root cause (Java), the routes it was thrown on, and one example trace.
@@ -24,12 +25,18 @@ from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Test
 from warroom.analysis.frames import (
     DEPTH,
     app_frames,
-    fingerprint,
+    exception_message,
     language,
     parsed_exception_type,
     root_cause,
 )
 from warroom.analysis.paths import route
+from warroom.analysis.templates.stack import (
+    UNKNOWN_EXCEPTION,
+    message_key,
+    stack_fingerprint,
+    templates_of_keys,
+)
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
 QUESTION = "Which exceptions are new or surged, and where in the code are they thrown?"
@@ -46,6 +53,7 @@ class StackGroup:
     root: str | None
     language: str | None
     example: str | None
+    message_template: str = ""
     counts: Counter[str] = field(default_factory=Counter)  # period -> events
     routes: Counter[str] = field(default_factory=Counter)  # route -> incident events
 
@@ -83,7 +91,8 @@ class Stacks:
 
 
 def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
-    """Exceptions per fingerprint, period and route. Traces are parsed once per distinct text."""
+    """Exceptions per fingerprint, period and route. Traces are parsed once per distinct text,
+    in the engine; their messages come back as digit-masked keys and are mined together."""
     rows = events.filter(events.stack.notnull() | events.exception_type.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts))
     rows = rows.filter(rows.period.notnull())
@@ -94,27 +103,51 @@ def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
     distinct = rows.group_by(keys).aggregate(n=rows.count())
     text = distinct.stack.fill_null("")
     parsed = distinct.mutate(
-        kind=ibis.coalesce(distinct.exception_type, parsed_exception_type(text)),
-        frames=app_frames(text),
+        kind=ibis.coalesce(distinct.exception_type, parsed_exception_type(text)).fill_null(
+            UNKNOWN_EXCEPTION
+        ),
+        top=app_frames(text)[:DEPTH].join("\n").fill_null(""),
         root=root_cause(text),
         lang=language(text),
-    )
-    parsed = parsed.mutate(
-        fp=fingerprint(parsed.kind, parsed.frames), top=parsed.frames[:DEPTH].join("\n")
+        key=message_key(exception_message(text)),
     )
     table = (
-        parsed.group_by(["fp", "period", "route"])
+        parsed.group_by(["kind", "top", "key", "period", "route"])
         .aggregate(
             n=parsed.n.sum(),
-            kind=parsed.kind.min(),
-            top=parsed.top.min(),
             root=parsed.root.min(),
             lang=parsed.lang.min(),
             example=parsed.stack.min(),
         )
         .execute()
     )
-    return _collect(table)
+    return _collect(_fingerprinted(table))
+
+
+def _fingerprinted(table: Any) -> Any:
+    """Per fingerprint (type + top frames + message template), period and route."""
+    by_key = table.groupby("key")["n"].sum().sort_index()
+    template_of = dict(
+        zip(by_key.index, templates_of_keys(list(by_key.index), list(by_key)), strict=True)
+    )
+    table = table.assign(template=[template_of[key] for key in table["key"]])
+    table["fp"] = [
+        stack_fingerprint(kind, [f for f in top.split("\n") if f], template)
+        for kind, top, template in zip(table["kind"], table["top"], table["template"], strict=True)
+    ]
+    return (
+        table.groupby(["fp", "period", "route"], dropna=False)
+        .agg(
+            n=("n", "sum"),
+            kind=("kind", "min"),
+            top=("top", "min"),
+            template=("template", "min"),
+            root=("root", "min"),
+            lang=("lang", "min"),
+            example=("example", "min"),
+        )
+        .reset_index()
+    )
 
 
 def _collect(table: Any) -> dict[str, StackGroup]:
@@ -130,6 +163,7 @@ def _collect(table: Any) -> dict[str, StackGroup]:
                 _text(row.root),
                 _text(row.lang),
                 _text(row.example),
+                str(row.template),
             )
             groups[row.fp] = group
         if row.period == "incident" and _text(row.example):
@@ -180,7 +214,8 @@ def _finding(shift: surge.Shift, group: StackGroup, exp: surge.Exposure) -> Find
         caveat="could be wrong if a release moved the code (new frames for an old failure)",
         evidence={
             "exception_type": group.kind, "root_cause": group.root, "language": group.language,
-            "top_frames": list(group.frames), "fingerprint": shift.key,
+            "top_frames": list(group.frames), "message_template": group.message_template,
+            "fingerprint": shift.key,
             "routes": [{"route": r, "count": n} for r, n in routes],
             "traffic_factor": round(shift.volume_factor, 4),
         },

@@ -5,6 +5,8 @@ Entry points:
 - `mine_column(connection, table=, column=)`: templates for a DuckDB column, joined back to rows.
 - `template_params` / `params_sql` / `template_rows_with_params`: the values behind each `<*>`.
 - `fingerprint_stack` / `fingerprint_stacks`: exception type + in-app frames + message template.
+- `raw.raw_messages`: whole log lines -> messages, by the parsers of `warroom investigate`.
+The events table's templates (shared by analyzers) live in `warroom.analysis.message_keys`.
 """
 
 from warroom.analysis.templates.catalog import Catalog, build_catalog, template_id
@@ -21,6 +23,7 @@ from warroom.analysis.templates.stack import (
     StackFingerprint,
     fingerprint_stack,
     fingerprint_stacks,
+    stack_fingerprint,
 )
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "mine_column",
     "mine_lines",
     "params_sql",
+    "stack_fingerprint",
     "summarize",
     "template_id",
     "template_params",

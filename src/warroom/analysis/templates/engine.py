@@ -45,20 +45,13 @@ def mine_column(
     """Mine templates for `table.column` on a DuckDB `connection`."""
     source, message = _quote(table), _quote(column)
     key = digit_words_sql(message)
-    cleaned = r"regexp_replace(key, '[\x00-\x1f\x7f]', ' ', 'g')"
-    distinct = connection.sql(
-        f"SELECT key, {mask_internal_sql(cleaned)} AS internal, n FROM "
-        f"(SELECT {key} AS key, count(*) AS n FROM {source} GROUP BY 1) ORDER BY key NULLS FIRST"
-    ).fetchall()
-    shapes = [_shape(row[0], row[1]) for row in distinct]
-    shape_index: dict[str, int] = {}
-    of_key = [shape_index.setdefault(shape, len(shape_index)) for shape in shapes]
-    counts = [0] * len(shape_index)
-    for row, index in zip(distinct, of_key, strict=True):
-        counts[index] += int(row[2])
-    catalog = build_catalog(list(shape_index), counts, config=config)
     map_table = f"{prefix}_map"
-    _create_map(connection, map_table, distinct, of_key, catalog)
+    catalog = mine_keys(
+        connection,
+        key_counts=f"SELECT {key} AS key, count(*) AS n FROM {source} GROUP BY 1",
+        map_table=map_table,
+        config=config,
+    )
     rows = connection.sql(
         f"SELECT s.*, m.template_id, m.template FROM {source} AS s "
         f"JOIN {_quote(map_table)} AS m ON {digit_words_sql('s.' + message)} "
@@ -69,6 +62,31 @@ def mine_column(
         "ORDER BY lines DESC, template"
     )
     return EngineTemplates(rows=rows, templates=templates, catalog=catalog, map_table=map_table)
+
+
+def mine_keys(
+    connection: Any, *, key_counts: str, map_table: str, config: MinerConfig = DEFAULT_CONFIG
+) -> Catalog:
+    """Mine the digit-masked keys that the query `key_counts` (columns `key`, `n`) returns.
+
+    The later masking rules run in SQL over the distinct keys only; the miner sees distinct
+    shapes weighted by their line counts. Leaves the temporary table `map_table` (`key`,
+    `template_id`, `template`, `lines`) on the connection, to join the templates back.
+    """
+    cleaned = r"regexp_replace(key, '[\x00-\x1f\x7f]', ' ', 'g')"
+    distinct = connection.sql(
+        f"SELECT key, {mask_internal_sql(cleaned)} AS internal, n FROM "
+        f"(SELECT key, sum(n) AS n FROM ({key_counts}) GROUP BY 1) ORDER BY key NULLS FIRST"
+    ).fetchall()
+    shapes = [_shape(row[0], row[1]) for row in distinct]
+    shape_index: dict[str, int] = {}
+    of_key = [shape_index.setdefault(shape, len(shape_index)) for shape in shapes]
+    counts = [0] * len(shape_index)
+    for row, index in zip(distinct, of_key, strict=True):
+        counts[index] += int(row[2])
+    catalog = build_catalog(list(shape_index), counts, config=config)
+    _create_map(connection, map_table, distinct, of_key, catalog)
+    return catalog
 
 
 def _shape(key: str | None, internal: str | None) -> str:

@@ -1,4 +1,4 @@
-"""`--raw`: strip the leading header fields of whole log lines, vectorised in DuckDB.
+"""`--raw` fallback: strip the header fields of log lines in a format `investigate` cannot read.
 
 Generic and data-free on purpose: it knows the *kinds* of field a header is made of, not any
 one format. From the start of a line it removes, while they last: numbers and timestamps
@@ -9,7 +9,8 @@ two upper-case words before them, as in `RAS KERNEL INFO`), lone dashes, bracket
 component: a name followed by `:` (`dfs.DataNode$X:`, `crond(pam_unix)[2915]:`) or a dotted
 name followed by a bracketed field.
 It stops at the first word that is none of these, so a message is never cut in the middle.
-The full format parsers of `warroom investigate` (warroom.evidence) replace it later.
+`raw.py` uses the format parsers of `warroom investigate` first; this rule serves only the
+formats they do not know (most Loghub systems).
 """
 
 from __future__ import annotations
@@ -21,19 +22,19 @@ from typing import Final
 _LEVEL = (
     r"(?i:trace|debug|info|notice|warn|warning|error|err|crit|critical|alert|emerg|fatal|severe)"
 )
-_BRACKETED = r"\[(?:[^\[\]]|\[[^\]]*\])*\]"
+BRACKETED = r"\[(?:[^\[\]]|\[[^\]]*\])*\]"
 _FIELD = "|".join(
     (
         r"[0-9][0-9:.,/_+-]*(?:T[0-9][0-9:.,+-]*Z?)?",  # numbers, dates, times, epochs
         r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
         r"-|NULL",  # empty fields
-        _BRACKETED,
+        BRACKETED,
         r"[A-Za-z][\w.-]*[0-9][\w:./-]*",  # host-like words with a digit
         r"[\w.-]+@[\w.-]+",  # user@host
     )
 )
 # After the level only brackets and dashes belong to the header ("INFO [main]", "- INFO [x] -").
-_LEVEL_PART = rf"(?:[A-Z]+\s+){{0,2}}{_LEVEL}:?\s+(?:(?:{_BRACKETED}|-)\s+)*"
+_LEVEL_PART = rf"(?:[A-Z]+\s+){{0,2}}{_LEVEL}:?\s+(?:(?:{BRACKETED}|-)\s+)*"
 _COMPONENT = r"(?:[\w.$/-]+(?:\([^)\s]*\))?(?:\[[^\]\s]*\])?:|[\w$-]+(?:\.[\w$-]+)+\s+\[[^\]]*\])"
 
 HEADER_PATTERN: Final = rf"^\s*(?:(?:{_FIELD})\s+)*(?:{_LEVEL_PART})?(?:{_COMPONENT}\s+)?"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 PLACEHOLDER: Final = "<*>"
 INTERNAL: Final = "0"  # how a variable is written between rules
@@ -123,6 +123,11 @@ def _sql_string(text: str) -> str:
 def digit_words_sql(expression: str) -> str:
     """SQL (DuckDB / RE2) for the first stage, on every line of a column."""
     return f"regexp_replace({expression}, {_sql_string(DIGIT_WORDS.pattern)}, '0', 'g')"
+
+
+def digit_words_expr(expression: Any) -> Any:
+    """The first stage on an Ibis string expression (DuckDB / RE2 underneath)."""
+    return expression.re_replace(DIGIT_WORDS.pattern, INTERNAL)
 
 
 def mask_internal_sql(expression: str) -> str:
