@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,9 +13,10 @@ from rich.table import Table
 
 from warroom.cli.context import app_context
 from warroom.cli.output import JSON_OPTION, emit
-from warroom.evidence.bundle import Bundle, load_bundle
-from warroom.evidence.progress import evidence_progress
 from warroom.timeutil import iso_z
+
+if TYPE_CHECKING:
+    from warroom.evidence.bundle import Bundle
 
 evidence_app = typer.Typer(
     help="Check evidence bundles: what each file was read as, and what was skipped and why.",
@@ -47,6 +48,11 @@ def check(
     """Load a bundle and show every file's format, rows and rejected lines, and what was skipped."""
     settings = app_context(ctx).settings
     cache_dir = None if no_cache else settings.data_dir / "cache"
+    # Imported here: the evidence engine (DuckDB, Arrow) is heavy, and every other command
+    # (`warroom templates` on a pipe above all) should start without paying for it.
+    from warroom.evidence.bundle import load_bundle
+    from warroom.evidence.progress import evidence_progress
+
     progress = evidence_progress(quiet=as_json)
     with progress or nullcontext():
         loaded = load_bundle(
