@@ -5,6 +5,7 @@ from __future__ import annotations
 from warroom.analysis.analyzers.changes import Changes
 from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
+from warroom.analysis.analyzers.inputs import Inputs
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.spread import Spread
@@ -24,4 +25,5 @@ def register_analyzers() -> list[Analyzer]:
         Http(),
         Messages(),
         Stacks(),
+        Inputs(),  # part2-inputs
     ]
