@@ -93,7 +93,7 @@ def find_separators(con: Any, tables: RequestTables, params: Params) -> InputRep
         f'SELECT route, period, failed, count(*) AS n FROM "{tables.requests}" GROUP BY ALL'
     ).df()
     report = InputReport(failed_total=_sum(totals, period="incident", failed=True))
-    report.routes = _failing_routes(totals, params.min_events)
+    report.routes = failing_routes(totals, params.min_events)
     carried = _carried_fields(con, tables, totals, report.routes)
     if carried.empty:
         return report
@@ -108,9 +108,9 @@ def find_separators(con: Any, tables: RequestTables, params: Params) -> InputRep
         if _id_like(mine):
             report.id_like.append(key)
         else:
-            pending += _value_separators(key, mine, population, routes, params)
+            pending += value_separators(key, mine, population, routes, params)
         pending += _shape_separators(key, mine, population, routes, params)
-    report.separators = _corrected(pending)
+    report.separators = corrected(pending)
     return report
 
 
@@ -121,7 +121,7 @@ def _sum(frame: pd.DataFrame, **where: Any) -> int:
     return int(frame.loc[mask, "n"].sum())
 
 
-def _failing_routes(totals: pd.DataFrame, floor: int) -> list[str]:
+def failing_routes(totals: pd.DataFrame, floor: int) -> list[str]:
     failed = totals[(totals["period"] == "incident") & totals["failed"]]
     return sorted(failed.loc[failed["n"] >= floor, "route"].dropna())
 
@@ -177,7 +177,7 @@ def _population(totals: pd.DataFrame) -> _Population:
     )
 
 
-def _value_separators(
+def value_separators(
     key: str, values: pd.DataFrame, totals: pd.DataFrame, routes: list[str], params: Params
 ) -> list[Separator]:
     found = []
@@ -233,7 +233,7 @@ def _separator(
     )  # fmt: skip
 
 
-def _corrected(pending: list[Separator]) -> list[Separator]:
+def corrected(pending: list[Separator]) -> list[Separator]:
     q_values = stats.benjamini_hochberg([s.comparison.p_value for s in pending])
     done = [
         replace(s, q_value=q, family_size=len(pending))

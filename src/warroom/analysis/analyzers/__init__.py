@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warroom.analysis.analyzers.changes import Changes
+from warroom.analysis.analyzers.clients import Clients
 from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
 from warroom.analysis.analyzers.inputs import Inputs
@@ -26,4 +27,5 @@ def register_analyzers() -> list[Analyzer]:
         Messages(),
         Stacks(),
         Inputs(),  # part2-inputs
+        Clients(),  # part2-inputs
     ]

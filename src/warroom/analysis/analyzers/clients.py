@@ -1,0 +1,232 @@
+"""Clients: do the failing requests, and the customers who complain, share a browser, OS or app?
+
+Detects: a browser ("Safari 17"), OS ("iOS 17") or app version far more common among the failing
+requests of the incident window than among its succeeding ones, on the failing routes (user
+agents parsed per distinct string, `analysis/client_stats.py`; Fisher's exact test, BH, lift >= 2,
+>= 10 failing requests, like the inputs analyzer). Of two overlapping clients (Safari 17 runs on
+Mac OS X), the one with the higher lift that carries most of the other's failures explains it.
+From customer reports: how many arrived since the incident began and when the first came
+relative to the onset (Poisson rate ratio against the reports before), which client they name
+more often than the earlier reports did (Fisher, >= 5 reports), and which values they quote
+(order numbers, codes) that failing requests carried. Reports without a time are counted.
+Needs: events with a user agent or app version field, or reports.
+Known false positives: one client that mostly calls one broken route (compare the endpoint);
+a bot with its own user agent that retries its failures.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from warroom.analysis import stats
+from warroom.analysis.client_stats import (
+    ReportClient,
+    ReportSummary,
+    quoted_in_failures,
+    request_clients,
+    summarise_reports,
+)
+from warroom.analysis.context import AnalysisContext
+from warroom.analysis.finding import AnalyzerResult, Finding, Subject, Test
+from warroom.analysis.input_stats import Separator, corrected, failing_routes, value_separators
+from warroom.analysis.request_fields import RequestTables, request_tables
+from warroom.analysis.scope import since_onset
+from warroom.analysis.wording import count_of, q_text
+
+QUESTION = "Do the failing requests or the bug reports share a browser, OS or app version?"
+FISHER = "Fisher exact (failing vs succeeding requests), BH over clients"
+MAX_FINDINGS = 6
+EXPLAINS_SHARE = 0.8  # carrying this share of another finding's failures explains it
+
+
+class Clients:
+    id = "clients:v1"
+    title = "Clients of failing requests and of bug reports"
+    question = QUESTION
+    needs: tuple[str, ...] = ()  # events or reports: checked in run
+    after: tuple[str, ...] = ("onset",)
+
+    def run(self, ctx: AnalysisContext) -> AnalyzerResult:
+        result = AnalyzerResult()
+        if not ctx.has("events") and not ctx.has("reports"):
+            result.notes.append("clients: no logs and no reports")
+            return result
+        if ctx.has("events"):
+            periods = {"incident": (since_onset(ctx),), "baseline": ctx.baselines}
+            with request_tables(ctx, periods) as tables:
+                separators = _request_separators(ctx, tables)
+                quoted = quoted_in_failures(ctx.con, tables) if ctx.has("reports") else []
+            result.findings += _request_findings(separators)
+            result.facts["client_separators"] = [s.ref for s in separators if _strength(s) > 0]
+        else:
+            quoted = []
+        if ctx.has("reports"):
+            _add_reports(ctx, result, quoted)
+        return result
+
+
+def _request_separators(ctx: AnalysisContext, tables: RequestTables) -> list[Separator]:
+    totals = ctx.con.execute(
+        f'SELECT route, period, failed, count(*) AS n FROM "{tables.requests}" GROUP BY ALL'
+    ).df()
+    routes = failing_routes(totals, ctx.params.min_events)
+    clients = request_clients(ctx.con, tables, routes)
+    population = totals[totals["route"].isin(routes)]
+    pending = []
+    for key in sorted(clients["key"].unique()):
+        mine = clients[clients["key"] == key]
+        pending += value_separators(key, mine, population, routes, ctx.params)
+    return corrected(pending)
+
+
+def _strength(separator: Separator) -> float:
+    return stats.strength(separator.q_value, separator.comparison.lift)
+
+
+def _request_findings(separators: list[Separator]) -> list[Finding]:
+    found = [s for s in separators if _strength(s) > 0][:MAX_FINDINGS]
+    return [_request_finding(s, found) for s in found]
+
+
+def _explains(separator: Separator, found: list[Separator]) -> list[tuple[str, str]]:
+    """The other clients whose failures this one carries, more specifically (higher lift)."""
+    explains = [
+        ("client", other.ref)
+        for other in found
+        if other.key != separator.key
+        and separator.comparison.lift > other.comparison.lift
+        and separator.failing >= EXPLAINS_SHARE * other.failing
+    ]
+    if separator.rose and separator.route_share >= EXPLAINS_SHARE:
+        explains += [("endpoint", route) for route in separator.routes]
+    return explains
+
+
+def _request_finding(s: Separator, found: list[Separator]) -> Finding:
+    routes = s.routes[0] if len(s.routes) == 1 else f"{len(s.routes)} failing routes"
+    other = (
+        f"none of {s.succeeding_total:,} successful ones did"
+        if s.succeeding == 0
+        else f"against {count_of(s.succeeding, s.succeeding_total)} successful ones"
+    )
+    before = (
+        f"In the baseline {count_of(s.baseline_failed, s.baseline_total)} of its requests failed."
+        if s.baseline_total
+        else "The baseline had no request from it."
+    )
+    return Finding(
+        id=f"clients:client_requests:{s.ref}",
+        analyzer=Clients.id,
+        kind="client_requests",
+        question=QUESTION,
+        statement=(
+            f"{count_of(s.failing, s.failing_total)} failing requests to {routes} came from "
+            f"{s.key} {s.label}; {other} (lift {s.comparison.lift:.0f}, Fisher "
+            f"{q_text(s.q_value)}). {before}"
+        ),
+        score=_strength(s),
+        incident={"failing_with": s.failing, "failing": s.failing_total,
+                  "succeeding_with": s.succeeding, "succeeding": s.succeeding_total},
+        baseline={"failed_with": s.baseline_failed, "with": s.baseline_total},
+        test=Test(FISHER, s.comparison.p_value, s.q_value, None, s.family_size),
+        effect=round(s.comparison.lift, 3),
+        effect_name="lift (share among failing / share among succeeding requests)",
+        caveat="could be wrong if this client mostly calls one broken route, or retries failures",
+        subject=Subject("client", s.ref, "cause" if s.rose else "context"),
+        evidence={"routes": list(s.routes), "explains": _explains(s, found)},
+    )  # fmt: skip
+
+
+def _add_reports(ctx: AnalysisContext, result: AnalyzerResult, quoted: list[Any]) -> None:
+    onset = ctx.facts.get("onset", {}).get("at")
+    data_start = min(w.start for w in (ctx.incident, *ctx.baselines))
+    summary = summarise_reports(
+        ctx.con, start=ctx.incident.start, end=ctx.incident.end, onset=onset, data_start=data_start
+    )
+    if summary.untimed:
+        result.notes.append(
+            f"clients: {summary.untimed} of {summary.total} reports carry no time: "
+            "counted, but not placed before or after the onset"
+        )
+    result.facts["reports"] = {
+        "since_incident": summary.incident,
+        "before": summary.before,
+        "untimed": summary.untimed,
+        "first_after_onset_s": summary.first_after_onset_s,
+    }
+    if summary.rate is not None and summary.incident:
+        result.findings.append(_report_rate_finding(summary, onset))
+    for client in summary.clients:
+        if stats.strength(client.q_value, client.comparison.lift) > 0:
+            result.findings.append(_report_client_finding(client))
+    if quoted:
+        result.findings.append(_quoted_finding(quoted))
+
+
+def _report_rate_finding(summary: ReportSummary, onset: datetime | None) -> Finding:
+    rate = summary.rate
+    assert rate is not None
+    first = (
+        f"; the first came {summary.first_after_onset_s / 60:.0f} min after the onset"
+        if summary.first_after_onset_s is not None and onset is not None
+        else ""
+    )
+    hours = summary.before_seconds / 3600
+    return Finding(
+        id="clients:report_rate",
+        analyzer=Clients.id,
+        kind="report_rate",
+        question="When did customers start reporting problems?",
+        statement=(
+            f"{summary.incident} reports since the incident window began{first}, against "
+            f"{summary.before} in the {hours:.0f} h before (rate {rate.ratio:.1f}x, "
+            f"p = {rate.p_value:.2g})."
+        ),
+        score=stats.strength(rate.p_value, rate.ratio),
+        incident={"reports": summary.incident, "seconds": summary.incident_seconds},
+        baseline={"reports": summary.before, "seconds": summary.before_seconds},
+        test=Test("Poisson rate ratio (conditional binomial)", rate.p_value),
+        effect=round(rate.ratio, 3),
+        effect_name="rate ratio",
+        caveat="reports lag the failures and depend on how many customers are awake",
+        evidence={"untimed": summary.untimed, "first_after_onset_s": summary.first_after_onset_s},
+    )
+
+
+def _report_client_finding(client: ReportClient) -> Finding:
+    c = client.comparison
+    return Finding(
+        id=f"clients:report_client:{client.ref}",
+        analyzer=Clients.id,
+        kind="report_client",
+        question=QUESTION,
+        statement=(
+            f"{count_of(c.a_hits, c.a_total)} reports since the incident began came from "
+            f"{client.key} {client.value}, against {count_of(c.b_hits, c.b_total)} before "
+            f"(Fisher {q_text(client.q_value)})."
+        ),
+        score=stats.strength(client.q_value, c.lift),
+        incident={"reports_with": c.a_hits, "reports": c.a_total},
+        baseline={"reports_with": c.b_hits, "reports": c.b_total},
+        test=Test("Fisher exact (reports since vs before), BH", c.p_value, client.q_value, None,
+                  client.family_size),
+        effect=round(c.lift, 3),
+        effect_name="lift (share of reports since / before)",
+        caveat="few reports: one customer filing several tickets weighs a lot",
+        subject=Subject("client", client.ref, "cause"),
+    )  # fmt: skip
+
+
+def _quoted_finding(quoted: list[Any]) -> Finding:
+    listed = ", ".join(f"{value} ({n} failing requests)" for value, n in quoted)
+    return Finding(
+        id="clients:reports_quote_failures",
+        analyzer=Clients.id,
+        kind="reports_quote_failures",
+        question="Do the reports quote values of failing requests?",
+        statement=f"Reports quote values that failing requests carried: {listed}.",
+        score=0.0,  # a pointer for the responder, not evidence of a cause
+        examples=tuple(value for value, _ in quoted[:3]),
+        evidence={"values": [{"value": v, "failing_requests": n} for v, n in quoted]},
+    )
