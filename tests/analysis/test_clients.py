@@ -150,3 +150,21 @@ def test_clients_unparseable_user_agents_are_skipped() -> None:
     frame["attrs"] = [dict(a, user_agent=garbage[i % 4]) for i, a in enumerate(frame["attrs"])]
     result = Clients().run(analysed(frame))
     assert not any("browser=" in f.id for f in result.findings if f.score >= 0.5)
+
+
+def test_clients_values_quoted_in_reports_are_matched_to_failing_requests(
+    safari: pd.DataFrame,
+) -> None:
+    frame = safari.copy()
+    late_failures = after(frame, ONSET) & (frame["status"] >= 500)
+    frame["attrs"] = [
+        dict(a, order_ref="ORD-12345") if hit else a
+        for a, hit in zip(frame["attrs"], late_failures, strict=True)
+    ]
+    ctx = analysed(frame)
+    _reports(ctx.con, [(ONSET + timedelta(minutes=5), "Safari 17", "Mac OS X 10")])
+    found = _by_id(Clients().run(_recount(ctx)))
+    quoted = found["clients:reports_quote_failures"]
+    expected = len(incident_rows(frame[late_failures]))
+    assert quoted.evidence["values"] == [{"value": "ORD-12345", "failing_requests": expected}]
+    assert quoted.score == 0.0 and quoted.subject is None
