@@ -116,7 +116,7 @@ def test_clients_reports_follow_the_onset_and_name_the_browser(safari: pd.DataFr
     found = _by_id(result)
     rate = found["clients:report_rate"]
     assert (rate.incident["reports"], rate.baseline["reports"]) == (6, 4)
-    assert "the first came 7 min after the onset" in rate.statement
+    assert rate.statement.endswith("The first came 7 min after the onset.")
     assert rate.subject is None  # when reports came is a clue, not a cause
     named = found["clients:report_client:browser=Safari 17"]
     assert named.incident == {"reports_with": 6, "reports": 6}

@@ -18,7 +18,7 @@ def report_rate_finding(summary: ReportSummary, onset: datetime | None) -> Findi
     rate = summary.rate
     assert rate is not None
     first = (
-        f"; the first came {summary.first_after_onset_s / 60:.0f} min after the onset"
+        f" The first came {summary.first_after_onset_s / 60:.0f} min after the onset."
         if summary.first_after_onset_s is not None and onset is not None
         else ""
     )
@@ -29,9 +29,9 @@ def report_rate_finding(summary: ReportSummary, onset: datetime | None) -> Findi
         kind="report_rate",
         question="When did customers start reporting problems?",
         statement=(
-            f"{summary.incident} reports since the incident window began{first}, against "
+            f"{summary.incident} reports since the incident window began, against "
             f"{summary.before} in the {hours:.0f} h before (rate {rate.ratio:.1f}x, "
-            f"p = {rate.p_value:.2g})."
+            f"p = {rate.p_value:.2g}).{first}"
         ),
         score=stats.strength(rate.p_value, rate.ratio),
         incident={"reports": summary.incident, "seconds": summary.incident_seconds},

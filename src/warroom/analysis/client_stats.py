@@ -106,7 +106,8 @@ def summarise_reports(
     first_ts = timed["ts"].min() if len(timed) else None
     since = min(naive[2], first_ts) if first_ts is not None else naive[2]
     before_s = max((naive[0] - since).total_seconds(), 0.0)
-    incident_s = max((naive[1] - naive[0]).total_seconds(), 1.0)
+    last = max(naive[1], timed["ts"].max()) if len(timed) else naive[1]
+    incident_s = max((last - naive[0]).total_seconds(), 1.0)  # later reports count: they lag
     rate = stats.rate_ratio(incident, incident_s, before, before_s) if before_s > 0 else None
     return ReportSummary(
         len(rows), int(counts.get("untimed", 0)), incident, before, before_s, incident_s,
