@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -24,7 +25,10 @@ from warroom.analysis.analyzers.clients import Clients
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Finding
 from warroom.analysis.windows import make_windows
+from warroom.config import Settings
 from warroom.evidence.schema import TABLES
+from warroom.simulate import generate
+from warroom.workflows import investigate_bundle
 
 BROWSER = "clients:client_requests:browser=Safari 17"
 
@@ -168,3 +172,17 @@ def test_clients_values_quoted_in_reports_are_matched_to_failing_requests(
     expected = len(incident_rows(frame[late_failures]))
     assert quoted.evidence["values"] == [{"value": "ORD-12345", "failing_requests": expected}]
     assert quoted.score == 0.0 and quoted.subject is None
+
+
+@pytest.mark.slow
+def test_clients_names_the_browser_in_a_simulated_syslog_bundle(tmp_path: Path) -> None:
+    """End to end: user agents inside syslog key=value bodies, bug reports beside them."""
+    truth = generate(
+        "browser_specific", seed=3, out=tmp_path / "bundle", fmt="syslog", lines=40_000
+    )
+    settings = Settings(data_dir=tmp_path / "data")
+    result = investigate_bundle(tmp_path / "bundle", settings=settings, cache=False)
+    top = result.suspects[0]
+    assert (top.kind, top.ref) == ("client", "browser=Safari 17")
+    assert truth.accepts(top.kind, top.ref)
+    assert "clients:report_client:browser=Safari 17" in top.finding_ids

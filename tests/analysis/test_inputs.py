@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,6 +23,9 @@ from tests.analysis.request_data import (
 from warroom.analysis.analyzers.inputs import Inputs
 from warroom.analysis.finding import AnalyzerResult, Finding
 from warroom.analysis.investigate import WindowRequest, investigate
+from warroom.config import Settings
+from warroom.simulate import generate
+from warroom.workflows import investigate_bundle
 
 SHAPE = "inputs:input_shape:params.quantity:decimal"
 
@@ -186,3 +191,14 @@ def test_inputs_bad_input_is_said_not_fatal() -> None:
     )
     result = Inputs().run(context(store(frame)))  # and no onset fact: the whole window
     assert all(f.score < 0.5 for f in result.findings)
+
+
+@pytest.mark.slow
+def test_inputs_names_the_decimal_quantity_in_a_simulated_access_log(tmp_path: Path) -> None:
+    """End to end on a simulated bundle: NGINX access logs carry the quantity in the query."""
+    truth = generate("decimal_input", seed=3, out=tmp_path / "bundle", fmt="access", lines=40_000)
+    settings = Settings(data_dir=tmp_path / "data")
+    result = investigate_bundle(tmp_path / "bundle", settings=settings, cache=False)
+    top = result.suspects[0]
+    assert (top.kind, top.ref) == ("input", "query.quantity:decimal")
+    assert truth.accepts(top.kind, top.ref)
