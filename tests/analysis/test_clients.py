@@ -85,7 +85,9 @@ def test_clients_failing_browser_is_named(safari: pd.DataFrame) -> None:
 def test_clients_quiet_data_gives_no_strong_finding() -> None:
     quiet = _clients(seed=43, safari_fails=0.0, error_share=0.02)
     result = Clients().run(analysed(quiet))
-    assert [f.id for f in result.findings if f.score >= 0.5] == []
+    assert result.findings == []
+    assert [e.cause for e in result.eliminated] == ["a single browser, OS or app version"]
+    assert "2 app versions, 5 browsers, 3 operating systems" in result.eliminated[0].why
 
 
 def _reports(con: duckdb.DuckDBPyConnection, rows: list[tuple[datetime | None, str, str]]) -> None:

@@ -27,7 +27,7 @@ from warroom.analysis.client_findings import (
 )
 from warroom.analysis.client_stats import quoted_in_failures, request_clients, summarise_reports
 from warroom.analysis.context import AnalysisContext
-from warroom.analysis.finding import AnalyzerResult, Finding, Subject, Test
+from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.input_stats import Separator, corrected, failing_routes, value_separators
 from warroom.analysis.request_fields import RequestTables, request_tables
 from warroom.analysis.scope import since_onset
@@ -53,10 +53,12 @@ class Clients:
         if ctx.has("events"):
             periods = {"incident": (since_onset(ctx),), "baseline": ctx.baselines}
             with request_tables(ctx, periods) as tables:
-                separators = _request_separators(ctx, tables)
+                separators, seen = _request_separators(ctx, tables)
                 quoted = quoted_in_failures(ctx.con, tables) if ctx.has("reports") else []
             result.findings += _request_findings(separators)
             result.facts["client_separators"] = [s.ref for s in separators if _strength(s) > 0]
+            if seen and not result.findings:
+                result.eliminated.append(_elimination(seen))
         else:
             quoted = []
         if ctx.has("reports"):
@@ -64,7 +66,10 @@ class Clients:
         return result
 
 
-def _request_separators(ctx: AnalysisContext, tables: RequestTables) -> list[Separator]:
+def _request_separators(
+    ctx: AnalysisContext, tables: RequestTables
+) -> tuple[list[Separator], dict[str, int]]:
+    """Separators among the clients, and how many distinct values of each dimension were seen."""
     totals = ctx.con.execute(
         f'SELECT route, period, failed, count(*) AS n FROM "{tables.requests}" GROUP BY ALL'
     ).df()
@@ -75,7 +80,18 @@ def _request_separators(ctx: AnalysisContext, tables: RequestTables) -> list[Sep
     for key in sorted(clients["key"].unique()):
         mine = clients[clients["key"] == key]
         pending += value_separators(key, mine, population, routes, ctx.params)
-    return corrected(pending)
+    seen = {str(k): int(n) for k, n in clients.groupby("key")["value"].nunique().items()}
+    return corrected(pending), seen
+
+
+def _elimination(seen: dict[str, int]) -> Elimination:
+    names = {"browser": "browsers", "os": "operating systems", "app_version": "app versions"}
+    counted = ", ".join(f"{n} {names.get(key, key)}" for key, n in sorted(seen.items()))
+    return Elimination(
+        "a single browser, OS or app version",
+        f"the failing requests were spread over the clients ({counted}) as the successful "
+        "ones were: none was more common among the failures",
+    )
 
 
 def _strength(separator: Separator) -> float:
