@@ -119,14 +119,15 @@ def request_tables(
             f'r.route FROM "{stage}" s LEFT JOIN "{routes}" r '
             "ON s.verb IS NOT DISTINCT FROM r.verb AND s.coarse IS NOT DISTINCT FROM r.coarse"
         )
-        # one value per request and key (a key both in attrs and in the message counts once)
+        # one value per request and key (a key both in attrs and in the message counts once);
+        # a NULL value (JSON null) counts as the field missing
         con.execute(
             f'CREATE TEMP TABLE "{tables.fields}" AS SELECT DISTINCT ON (q.rid, u.p.key) q.rid, '
             "q.period, q.failed, q.route, u.p.key AS key, u.p.value AS value FROM "
             "(SELECT rid, unnest(pairs) AS p, generate_subscripts(pairs, 1) AS i "
             f'FROM "{stage}") u '
             f"JOIN \"{tables.requests}\" q USING (rid) WHERE coalesce(u.p.key, '') <> '' "
-            "ORDER BY q.rid, u.p.key, u.i"
+            "AND u.p.value IS NOT NULL ORDER BY q.rid, u.p.key, u.i"
         )
         yield tables
     finally:
