@@ -204,3 +204,23 @@ def test_inputs_names_the_decimal_quantity_in_a_simulated_access_log(tmp_path: P
     top = result.suspects[0]
     assert (top.kind, top.ref) == ("input", "query.quantity:decimal")
     assert truth.accepts(top.kind, top.ref)
+
+
+def test_inputs_reads_query_strings_left_in_a_path(decimals: pd.DataFrame) -> None:
+    """A key=value body whose path kept its query string (percent-encoded, some of it badly)."""
+    quantity = decimals["attrs"].map(lambda a: a.get("params.quantity"))
+    query = [
+        f"?quantity={q.replace(',', '%2C')}&note=%ff" if q else ""
+        for q in quantity.where(quantity.notna(), "")
+    ]
+    body = [
+        f"method={m} path={p}{q} status={s}"
+        for m, p, q, s in zip(
+            decimals["method"], decimals["path"], query, decimals["status"], strict=True
+        )
+    ]
+    lines = decimals.assign(message=body, status=None, method=None, path=None, attrs=None)
+    found = _by_id(Inputs().run(analysed(lines)))
+    from_query = found["inputs:input_shape:query.quantity:decimal"]
+    assert from_query.incident == _by_id(Inputs().run(analysed(decimals)))[SHAPE].incident
+    assert "decimal point or comma" in from_query.statement  # 2,5 arrived as 2%2C5

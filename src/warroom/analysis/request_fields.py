@@ -61,6 +61,11 @@ def _period_sql(periods: dict[str, tuple[Window, ...]]) -> tuple[str, list[datet
     return (f"CASE {' '.join(cases)} END" if cases else "NULL"), bounds
 
 
+def _decoded(expr: str) -> str:
+    """%-decoding that keeps the raw text when it is not valid UTF-8 ("%ff") instead of failing."""
+    return f"coalesce(try(url_decode({expr})), {expr})"
+
+
 _STAGE_SQL = """
 CREATE TEMP TABLE "{stage}" AS
 WITH src AS (
@@ -85,10 +90,15 @@ WITH src AS (
 SELECT row_number() OVER (ORDER BY ts, period) AS rid, period,
   (coalesce(st, 0) >= 500 OR coalesce(level, '') IN ('error', 'fatal')
     OR exception_type IS NOT NULL) AS failed,
-  verb, target, regexp_replace(target, '{digits}', '0000', 'g') AS coarse,
+  verb, target, regexp_replace(regexp_replace(target, '[?#].*$', ''), '{digits}', '0000', 'g')
+    AS coarse,
   list_concat(
     coalesce(list_transform(map_entries(attrs), lambda e: {{'key': e.key, 'value': e.value}}), []),
-    coalesce(kvs, [])) AS pairs
+    coalesce(kvs, []),
+    CASE WHEN target LIKE '%?%' THEN
+      list_transform(regexp_extract_all(target, '[?&][^=&#]+=[^&#]*'), lambda x: {{
+        'key': 'query.' || {query_key}, 'value': {query_value}}})
+    ELSE [] END) AS pairs
 FROM effective
 WHERE st IS NOT NULL OR verb IS NOT NULL
 """
@@ -111,6 +121,8 @@ def request_tables(
             max_chars=MAX_MESSAGE_CHARS,
             digits=DIGIT_RUN_RE,
             kv=f"${len(bounds) + 1}",
+            query_key=_decoded("regexp_extract(x, '^[?&]([^=]+)=', 1)"),
+            query_value=_decoded("regexp_extract(x, '=(.*)$', 1)"),
         )
         con.execute(sql, [*bounds, KEY_VALUE_RE])
         _route_table(ctx, stage, routes)
