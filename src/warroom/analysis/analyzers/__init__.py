@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from warroom.analysis.analyzers.changes import Changes
+from warroom.analysis.analyzers.clients import Clients
 from warroom.analysis.analyzers.cron import Cron
 from warroom.analysis.analyzers.dependencies import Dependencies
 from warroom.analysis.analyzers.http import Http
+from warroom.analysis.analyzers.inputs import Inputs
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
 from warroom.analysis.analyzers.periodicity import Periodicity
@@ -28,10 +30,12 @@ def register_analyzers() -> list[Analyzer]:
         Http(),
         Messages(),
         Stacks(),
-        # part 2: anomalies against the baseline, patterns over time
+        # part 2: anomalies against the baseline, patterns over time and over inputs
         Traffic(),
         Resources(),
         Periodicity(),
         Cron(),
         TimeOfDay(),
+        Inputs(),
+        Clients(),
     ]
