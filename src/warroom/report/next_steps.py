@@ -35,5 +35,30 @@ def suggestions(result: Investigation, *, limit: int = 3) -> list[str]:
     return steps
 
 
+# How an input suspect's shape reads in a sentence: "a quantity with a decimal point".
+_SHAPE_WORDS = {
+    "decimal": "with a decimal point or comma",
+    "integer": "that is a whole number",
+    "negative": "that is negative",
+    "zero": "of zero",
+    "empty": "that is empty",
+    "missing": "left out",
+    "non_ascii": "with non-ASCII characters",
+    "whitespace": "with leading, trailing or only whitespace",
+    "too_long": "that is unusually long",
+    "special_chars": "with special characters",
+}
+
+
 def _for(suspect: Suspect) -> str:
+    if suspect.kind == "input":
+        return _input_step(suspect.ref)
     return _BY_KIND.get(suspect.kind, "Look closer at {ref}.").format(ref=suspect.ref)
+
+
+def _input_step(ref: str) -> str:
+    """`quantity:decimal` -> a request whose `quantity` has a decimal point; `plan=gold` as is."""
+    field, sep, shape = ref.rpartition(":")
+    shaped = sep and shape in _SHAPE_WORDS
+    what = f"a `{field}` {_SHAPE_WORDS[shape]}" if shaped else f"`{ref}`"
+    return f"Send a request with {what} to a test environment and read the validation code."
