@@ -84,3 +84,12 @@ def test_sniff_log_iso_dated_lines_prefer_their_real_shape():
     assert sniff_log(rsyslog * 3) == "syslog"
     assert sniff_log(spring * 3) == "plain"
     assert sniff_log(heroku * 3) == "logfmt"
+
+
+def test_a_huge_word_on_the_first_line_does_not_stall_sniffing() -> None:
+    # One 64 kB token without "=" used to make the logfmt pair search quadratic (minutes).
+    giant = "x" * 65_536
+    sample = [f"ts=2026-03-04T10:00:00Z level=error msg=boom {giant}"] + [
+        f'ts=2026-03-04T10:00:0{i}Z level=info msg="ok {i}" route=/api' for i in range(1, 9)
+    ]
+    assert sniff_log(sample) == "logfmt"
