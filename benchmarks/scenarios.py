@@ -8,6 +8,7 @@ and the median onset error in seconds.
     python benchmarks/scenarios.py                       # part 1 scenarios, 5 seeds, 4 formats
     python benchmarks/scenarios.py --part 2 --seeds 3    # the part 2 scenarios
     python benchmarks/scenarios.py --scenarios bad_deploy --formats jsonl --seeds 1 -v
+    python benchmarks/scenarios.py --part all --seeds 3 --first-seed 2   # seeds 2, 3, 4
 
 Targets (issues 3 and 4): top-1 >= 0.9, top-3 = 1.0, no suspect >= 0.5 on null cases,
 median onset error <= 60 s.
@@ -150,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("1", "2", "all"), default="1")
     parser.add_argument("--scenarios", help="comma-separated scenario names (overrides --part)")
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument(
+        "--first-seed", type=int, default=0, help="start at this seed (to split a long run)"
+    )
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every case as JSON here")
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     grid = [
         (s, seed, f)
         for s in scenarios
-        for seed in range(args.seeds)
+        for seed in range(args.first_seed, args.first_seed + args.seeds)
         for f in args.formats.split(",")
     ]
     started = time.perf_counter()
