@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.analysis.investigation import Investigation
 from warroom.report.next_steps import suggestions
-from warroom.timeutil import iso_z
+from warroom.timeutil import iso_seconds, iso_z
 
 
 def render_markdown(result: Investigation) -> str:
@@ -20,7 +20,8 @@ def render_markdown(result: Investigation) -> str:
     baselines = ", ".join(w.label for w in result.windows.baselines) or "none"
     lines += [
         "",
-        f"Incident window {iso_z(window.start)} – {iso_z(window.end)} ({result.windows.source}); "
+        f"Incident window {iso_seconds(window.start)} – {iso_seconds(window.end)} "
+        f"({result.windows.source}); "
         f"baselines: {baselines}.",
         "",
     ]

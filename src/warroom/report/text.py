@@ -12,7 +12,7 @@ from rich.text import Text
 
 from warroom.analysis.investigation import Investigation
 from warroom.report.next_steps import suggestions
-from warroom.timeutil import iso_z
+from warroom.timeutil import iso_seconds
 
 STRONG, MODERATE = 0.5, 0.2
 
@@ -47,7 +47,8 @@ def _headline(result: Investigation, tz: tzinfo) -> Panel:
         text.append("No clear onset: ", style="bold")
         text.append(result.onset.signal + "\n")
     text.append(
-        f"Incident window {iso_z(window.start)} – {iso_z(window.end)} ({result.windows.source}); ",
+        f"Incident window {iso_seconds(window.start)} – {iso_seconds(window.end)} "
+        f"({result.windows.source}); ",
         style="dim",
     )
     text.append(f"compared with {len(result.windows.baselines)} baseline(s): ", style="dim")
