@@ -1,8 +1,9 @@
-"""When each crontab job ran within a time span, from the cron_jobs table expanded with croniter.
+"""When each crontab job ran within a time span, for the cron strip of the HTML report.
 
-A bundle holds a handful of jobs, so the loop is per job; each job's runs are capped so that an
-every-minute job over a week cannot flood the chart. Problems (`@reboot`, a schedule croniter
-rejects, a bad time zone) become notes, never errors.
+Runs are expanded by the cron analyzer's own `expand_runs` (same schedule reading, time zones and
+macros as the test the strip illustrates). A bundle holds a handful of jobs, so the loop is per
+job; each job's runs are capped so that an every-minute job over a week cannot flood the chart.
+Problems (`@reboot`, an invalid schedule, a bad time zone) become notes, never errors.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from croniter import croniter
-
+from warroom.analysis.alignment import ScheduleError, expand_runs
 from warroom.analysis.wording import clip
+from warroom.errors import InputError
 from warroom.report.chart_data import Span, wall
-from warroom.timeutil import zone
 
 MAX_JOBS = 12
 MAX_RUNS_PER_JOB = 2000
@@ -46,21 +46,11 @@ def cron_runs(con: Any, span: Span, tz: tzinfo, default_zone: str) -> CronRuns:
 
 
 def _expand(schedule: str, job_zone: str, span: Span, notes: list[str], ref: str) -> list[datetime]:
-    if schedule.strip().startswith("@reboot"):
-        notes.append(f"'{ref}' runs at boot (@reboot): no times to draw")
-        return []
     try:
-        local_zone = zone(job_zone)
-        # Cron reads schedules on the job's wall clock, so iterate in its zone.
-        runs = croniter(schedule, span.start.astimezone(local_zone))
-    except Exception as exc:  # croniter raises a family of its own errors for bad schedules
+        runs = expand_runs(schedule, job_zone, span.start, span.end)
+    except (ScheduleError, InputError) as exc:  # InputError: a time zone we do not know
         notes.append(f"'{ref}': schedule {schedule!r} not drawn ({exc})")
         return []
-    times: list[datetime] = []
-    while len(times) < MAX_RUNS_PER_JOB:
-        moment = runs.get_next(datetime).astimezone(UTC)
-        if moment >= span.end:
-            return times
-        times.append(moment)
-    notes.append(f"'{ref}' runs more than {MAX_RUNS_PER_JOB} times in the span: the rest not drawn")
-    return times
+    if runs.size > MAX_RUNS_PER_JOB:
+        notes.append(f"'{ref}' runs over {MAX_RUNS_PER_JOB} times in the span: the rest not drawn")
+    return [datetime.fromtimestamp(int(t), UTC) for t in runs[:MAX_RUNS_PER_JOB]]
