@@ -108,7 +108,24 @@ WHERE st IS NOT NULL OR verb IS NOT NULL
 def request_tables(
     ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]
 ) -> Iterator[RequestTables]:
-    """Requests of the given periods and their fields as temp tables; dropped afterwards."""
+    """Requests of the given periods and their fields as temp tables.
+
+    The inputs and clients analyzers ask for the same periods, so the tables are built once per
+    investigation (kept in `ctx.memo`, living as long as its connection); the staging tables are
+    dropped at once, and everything is dropped if building fails.
+    """
+    key = "request_tables:" + ";".join(
+        f"{name}=" + ",".join(f"{w.start.isoformat()}/{w.end.isoformat()}" for w in windows)
+        for name, windows in sorted(periods.items())
+    )
+    built = ctx.memo.get(key)
+    if built is None:
+        built = _build(ctx, periods)
+        ctx.memo[key] = built
+    yield built
+
+
+def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> RequestTables:
     n = next(_numbers)
     stage, routes = f"_warroom_req_stage_{n}", f"_warroom_req_routes_{n}"
     tables = RequestTables(f"_warroom_requests_{n}", f"_warroom_request_fields_{n}")
@@ -141,10 +158,14 @@ def request_tables(
             f"JOIN \"{tables.requests}\" q USING (rid) WHERE coalesce(u.p.key, '') <> '' "
             "AND u.p.value IS NOT NULL ORDER BY q.rid, u.p.key, u.i"
         )
-        yield tables
-    finally:
-        for name in (stage, routes, tables.requests, tables.fields):
+    except BaseException:
+        for name in (tables.requests, tables.fields):
             con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+        raise
+    finally:
+        for name in (stage, routes):
+            con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+    return tables
 
 
 def _route_table(ctx: AnalysisContext, stage: str, name: str) -> None:
