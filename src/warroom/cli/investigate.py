@@ -63,9 +63,16 @@ def investigate_command(
 ) -> None:
     """Investigate an evidence bundle: when errors started, ranked suspects, what is ruled out.
 
-    Reads logs, metrics, change events, git history, crontabs and customer reports, compares the
-    incident window with a baseline, and says which suspects the statistics point at and which
-    causes the data rules out. Input formats and the JSON output: docs/evidence.md.
+    Reads logs, metrics, changes, git history, crontabs and customer reports.
+
+    Compares the incident window with its baselines:
+    onset, changes, hosts, endpoints, new errors and stack traces,
+    metrics that moved, periodic and cron-aligned bursts, time of day,
+    and the inputs and clients that only failing requests share.
+
+    Ranks suspects with their statistics and lists the causes the data rules out.
+
+    Inputs and the JSON output: docs/evidence.md; the analyses: docs/analyses.md.
     """
     context = app_context(ctx)
     chosen = _format(fmt, output)
