@@ -12,6 +12,7 @@ onset — the messages analyzer tells them apart.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from warroom.analysis.signatures import signature
 from warroom.timeutil import iso_seconds, iso_z
 
 FINE_BINS = 600
+DISPERSION_BINS = 60  # bins of the incident window for the over-dispersion estimate
 QUESTION = "When did the errors start?"
 
 
@@ -65,15 +67,35 @@ class Onset:
 
 
 def _incident_vs_baseline(ctx: AnalysisContext, events: Any) -> stats.RateComparison | None:
-    period = ctx.period(events.ts)
-    rows = events.mutate(period=period, err=signals.is_error(events).cast("int64"))
+    """Errors per event, incident vs baseline. The counts are the real ones; the p-value is
+    scaled for over-dispersion (see detect.py: one failure often writes several error lines),
+    with phi from the per-bin counts of both windows."""
+    size = nice_bin(ctx.incident.seconds, DISPERSION_BINS)
+    rows = events.mutate(
+        period=ctx.period(events.ts),
+        err=signals.is_error(events).cast("int64"),
+        k=events.ts.epoch_seconds() // size,
+    )
     rows = rows.filter(rows.period.notnull())
-    counts = rows.group_by("period").aggregate(n=rows.count(), e=rows.err.sum()).execute()
-    by = {r.period: (int(r.e), int(r.n)) for r in counts.itertuples()}
+    bins = rows.group_by(["period", "k"]).aggregate(n=rows.count(), e=rows.err.sum()).execute()
+    by: dict[str, tuple[int, int]] = {}
+    for period, part in bins.groupby("period"):
+        by[str(period)] = (int(part["e"].sum()), int(part["n"].sum()))
     incident, baseline = by.get("incident", (0, 0)), by.get("baseline", (0, 0))
     if incident[1] == 0 or baseline[1] == 0:
         return None
-    return stats.rate_ratio(incident[0], incident[1], baseline[0], baseline[1])
+    raw = stats.rate_ratio(incident[0], incident[1], baseline[0], baseline[1])
+    phi = stats.dispersion(
+        bins["e"].to_numpy(dtype=float),
+        bins["n"].to_numpy(dtype=float),
+        (bins["period"] == "incident").to_numpy(),
+    )
+    if phi <= 1.0:
+        return raw
+    scaled = stats.rate_ratio(
+        round(incident[0] / phi), incident[1], round(baseline[0] / phi), baseline[1]
+    )
+    return replace(raw, p_value=scaled.p_value, dispersion=phi)
 
 
 def _significant(ctx: AnalysisContext, c: stats.RateComparison) -> bool:
@@ -171,7 +193,7 @@ def _onset_finding(
         score=confidence,
         incident={"errors": c.incident_count, "events": int(c.incident_exposure)},
         baseline={"errors": c.baseline_count, "events": int(c.baseline_exposure)},
-        test=Test("Poisson rate ratio (conditional binomial), one-sided", c.p_value),
+        test=Test(_test_name(c), c.p_value),
         effect=c.ratio,
         effect_name="error rate ratio",
         caveat="a change in traffic mix or in logging can raise the error share without a failure",
@@ -237,12 +259,19 @@ def _no_rise(ctx: AnalysisContext, c: stats.RateComparison | None) -> AnalyzerRe
         score=0.0,
         incident={"errors": c.incident_count, "events": int(c.incident_exposure)},
         baseline={"errors": c.baseline_count, "events": int(c.baseline_exposure)},
-        test=Test("Poisson rate ratio (conditional binomial), one-sided", c.p_value),
+        test=Test(_test_name(c), c.p_value),
         effect=c.ratio,
         effect_name="error rate ratio",
         caveat="failures that log nothing (stalled work, silent data loss) do not show here",
     )
     return AnalyzerResult(findings=[finding], facts={"at": None, "confidence": 0.0})
+
+
+def _test_name(c: stats.RateComparison) -> str:
+    name = "Poisson rate ratio (conditional binomial), one-sided"
+    if c.dispersion > 1.0:
+        name += f", counts scaled for over-dispersion (phi = {c.dispersion:.2f})"
+    return name
 
 
 def _aware(value: Any) -> datetime | None:
