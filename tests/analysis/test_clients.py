@@ -188,3 +188,7 @@ def test_clients_names_the_browser_in_a_simulated_syslog_bundle(tmp_path: Path) 
     assert (top.kind, top.ref) == ("client", "browser=Safari 17")
     assert truth.accepts(top.kind, top.ref)
     assert "clients:report_client:browser=Safari 17" in top.finding_ids
+    # the customers' words ("cart", "checkout") name the failing routes: context, never a cause
+    worded = [f for f in result.findings if f.kind == "report_text"]
+    assert worded and all(f.subject is None or f.subject.role == "context" for f in worded)
+    assert {w for f in worded for w in f.evidence["words"]} & {"cart", "checkout"}

@@ -8,7 +8,8 @@ from typing import Any
 from warroom.analysis import stats
 from warroom.analysis.client_stats import ReportClient, ReportSummary
 from warroom.analysis.finding import Finding, Subject, Test
-from warroom.analysis.wording import count_of, q_text
+from warroom.analysis.report_text import TextMatch
+from warroom.analysis.wording import clip, count_of, q_text
 
 ANALYZER = "clients:v1"
 QUESTION = "Do the failing requests or the bug reports share a browser, OS or app version?"
@@ -80,3 +81,47 @@ def quoted_finding(quoted: list[Any]) -> Finding:
         examples=tuple(value for value, _ in quoted[:3]),
         evidence={"values": [{"value": v, "failing_requests": n} for v, n in quoted]},
     )
+
+
+def report_text_finding(match: TextMatch) -> Finding:
+    """Reports whose words name a failing route or a new error message: where customers feel
+    the failure. Context for the responder (and for the customer update), never a cause."""
+    target = match.target
+    what = (
+        f"the failing route {target.ref}"
+        if target.kind == "route"
+        else f"the error message '{clip(target.ref, 70)}'"
+    )
+    words = ", ".join(f"'{w}'" for w in match.matched_words[:4])
+    (hits, total), (earlier, before) = match.since, match.before
+    contrast = (
+        f"against {count_of(earlier, before)} before (Fisher {q_text(match.q_value)})"
+        if match.comparison is not None
+        else "(no earlier reports to compare with)"
+    )
+    example = f' E.g. "{match.examples[0]}".' if match.examples else ""
+    c = match.comparison
+    return Finding(
+        id=f"clients:report_text:{target.kind}:{target.ref}",
+        analyzer=ANALYZER,
+        kind="report_text",
+        question="Do the customers' reports describe the failing routes or error messages?",
+        statement=(
+            f"{count_of(hits, total)} reports since the incident began use words of {what} "
+            f"({words}), {contrast}.{example}"
+        ),
+        score=stats.strength(match.q_value, c.lift) if c is not None else 0.0,
+        incident={"reports_matching": hits, "reports": total},
+        baseline={"reports_matching": earlier, "reports": before},
+        test=(
+            Test("Fisher exact (reports since vs before), BH over routes and messages",
+                 c.p_value, match.q_value, None, match.family_size)
+            if c is not None else None
+        ),
+        effect=round(c.lift, 3) if c is not None else None,
+        effect_name="lift (share of reports since / before)" if c is not None else None,
+        examples=match.examples,
+        caveat="word matching: a common word ('order', 'page') can match by chance",
+        subject=Subject("endpoint", target.ref, "context") if target.kind == "route" else None,
+        evidence={"target": target.kind, "ref": target.ref, "words": list(match.matched_words)},
+    )  # fmt: skip

@@ -8,7 +8,9 @@ Mac OS X), the one with the higher lift that carries most of the other's failure
 From customer reports: how many arrived since the incident began and when the first came
 relative to the onset (Poisson rate ratio against the reports before), which client they name
 more often than the earlier reports did (Fisher, >= 5 reports), and which values they quote
-(order numbers, codes) that failing requests carried. Reports without a time are counted.
+(order numbers, codes) that failing requests carried, and whether their words name the failing
+routes or the new error messages more often than earlier reports did (`report_text.py`).
+Reports without a time are counted.
 Needs: events with a user agent or app version field, or reports.
 Known false positives: one client that mostly calls one broken route (compare the endpoint);
 a bot with its own user agent that retries its failures.
@@ -24,11 +26,13 @@ from warroom.analysis.client_findings import (
     quoted_finding,
     report_client_finding,
     report_rate_finding,
+    report_text_finding,
 )
 from warroom.analysis.client_stats import quoted_in_failures, request_clients, summarise_reports
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.input_stats import Separator, corrected, failing_routes, value_separators
+from warroom.analysis.report_text import match_reports, text_targets
 from warroom.analysis.request_fields import RequestTables, request_tables
 from warroom.analysis.scope import since_onset
 from warroom.analysis.wording import count_of, q_text
@@ -43,7 +47,7 @@ class Clients:
     title = "Clients of failing requests and of bug reports"
     question = QUESTION
     needs: tuple[str, ...] = ()  # events or reports: checked in run
-    after: tuple[str, ...] = ("onset",)
+    after: tuple[str, ...] = ("onset", "http", "messages")  # report words vs their findings
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         result = AnalyzerResult()
@@ -176,3 +180,5 @@ def _add_reports(ctx: AnalysisContext, result: AnalyzerResult, quoted: list[Any]
             result.findings.append(report_client_finding(client))
     if quoted:
         result.findings.append(quoted_finding(quoted))
+    for match in match_reports(ctx.con, text_targets(ctx.facts), since=ctx.incident.start):
+        result.findings.append(report_text_finding(match))
