@@ -71,21 +71,22 @@ def _logged_twice(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, app_lines], ignore_index=True).sort_values("ts", kind="stable")
 
 
+def _quiet_night_then_day(*, day_hours: float) -> pd.DataFrame:
+    """8 quiet hours without a single failure, then the day's traffic with 0.3 % of 500s."""
+    night = traffic(seed=7, hours=8, per_second=0.07, hosts=HOSTS, error_share=0.0)
+    day = traffic(
+        seed=8, hours=day_hours, per_second=0.7, hosts=HOSTS, error_share=0.003,
+        start=T0 + timedelta(hours=8),
+    )  # fmt: skip
+    return pd.concat([night, day], ignore_index=True)
+
+
 def test_onset_quiet_night_then_ordinary_day_is_not_an_incident() -> None:
     # Seen in stalled_worker seed 4 (access logs): a night with no background error by chance,
     # then a day with the usual 0.3% of failures, each logged twice. Counting lines as
     # independent events made that an "incident" of 2.5 days (p = 4e-5).
     con = empty_store()
-    night = traffic(seed=7, hours=8, per_second=0.07, hosts=HOSTS, error_share=0.0)
-    day = traffic(
-        seed=8,
-        hours=40,
-        per_second=0.7,
-        hosts=HOSTS,
-        error_share=0.003,
-        start=T0 + timedelta(hours=8),
-    )
-    add_events(con, _logged_twice(pd.concat([night, day], ignore_index=True)))
+    add_events(con, _logged_twice(_quiet_night_then_day(day_hours=40)))
     result = investigate(con, inputs=INPUTS, analyzers=[Onset()])
     assert result.windows.source == "fallback"
     assert result.windows.incident.seconds <= 3601
@@ -107,16 +108,7 @@ def test_onset_counts_scaled_for_over_dispersion_when_failures_are_logged_twice(
 def test_onset_real_rise_is_still_found_when_each_failure_is_logged_twice() -> None:
     con = empty_store()
     onset = T0 + timedelta(hours=30, minutes=10)
-    night = traffic(seed=7, hours=8, per_second=0.07, hosts=HOSTS, error_share=0.0)
-    day = traffic(
-        seed=8,
-        hours=27,
-        per_second=0.7,
-        hosts=HOSTS,
-        error_share=0.003,
-        start=T0 + timedelta(hours=8),
-    )
-    frame = burst(pd.concat([night, day], ignore_index=True), seed=9, at=onset, share=0.03)
+    frame = burst(_quiet_night_then_day(day_hours=27), seed=9, at=onset, share=0.03)
     add_events(con, _logged_twice(frame))
     result = investigate(con, inputs=INPUTS, analyzers=[Onset()])
     assert result.windows.source == "detected"
