@@ -24,6 +24,9 @@ _BY_KIND = {
 
 def suggestions(result: Investigation, *, limit: int = 3) -> list[str]:
     steps = [_for(s) for s in result.suspects[:limit] if s.score >= 0.2]
+    customers = _customer_words(result)
+    if customers:
+        steps.append(customers)
     skipped = [c for c in result.coverage if c.status != "ran"]
     for item in skipped:
         steps.append(f"{item.title} did not run ({item.note or item.status}): check it by hand.")
@@ -48,6 +51,21 @@ _SHAPE_WORDS = {
     "too_long": "that is unusually long",
     "special_chars": "with special characters",
 }
+
+
+def _customer_words(result: Investigation) -> str | None:
+    """Where customers feel it, in their words, for the customer update: the strongest report
+    text match (reports since the incident naming a failing route or new error)."""
+    worded = [f for f in result.findings if f.kind == "report_text" and f.score > 0]
+    if not worded:
+        return None
+    best = max(worded, key=lambda f: (f.score, f.id))
+    word = best.evidence["words"][0]
+    hits, total = best.incident["reports_matching"], best.incident["reports"]
+    return (
+        f"Customers describe it as '{word}' ({hits} of {total} reports since the incident "
+        f"began): use their word in the customer update and reply to those reports."
+    )
 
 
 def _for(suspect: Suspect) -> str:
