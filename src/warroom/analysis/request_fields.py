@@ -47,7 +47,7 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _period_sql(periods: dict[str, tuple[Window, ...]]) -> tuple[str, list[datetime]]:
+def period_sql(periods: dict[str, tuple[Window, ...]]) -> tuple[str, list[datetime]]:
     """CASE expression naming each row's period; its bounds are parameters $1, $2, ..."""
     cases: list[str] = []
     bounds: list[datetime] = []
@@ -129,7 +129,7 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
     n = next(_numbers)
     stage, routes = f"_warroom_req_stage_{n}", f"_warroom_req_routes_{n}"
     tables = RequestTables(f"_warroom_requests_{n}", f"_warroom_request_fields_{n}")
-    period, bounds = _period_sql(periods)
+    period, bounds = period_sql(periods)
     con = ctx.con
     try:
         sql = _STAGE_SQL.format(

@@ -3,7 +3,9 @@
 Detects: a field value (`payment_method=sepa`) or a value shape (`quantity` with a decimal point,
 empty, missing, negative, too long, non-ASCII...) far more common among the failing requests of
 the incident window than among its succeeding ones, on the routes that fail. Fields are `attrs`
-(JSON fields, query-string parameters) and key=value pairs inside messages (syslog, plain lines).
+(JSON fields, query-string parameters) and key=value pairs inside messages (syslog, plain lines);
+and the values behind the variables of one message template logged both as an error and as a
+normal line, error lines vs the others (`analysis/message_inputs.py`, a family of its own).
 Fisher's exact test per field x value and field x shape, Benjamini–Hochberg over all of them,
 lift >= 2, >= 10 failing requests (`analysis/input_stats.py`). A separator is a cause when the
 requests that have it failed more often than in the baseline (or did not exist then); one that
@@ -19,9 +21,11 @@ from warroom.analysis import stats
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.input_stats import InputReport, Separator, find_separators
+from warroom.analysis.message_inputs import ROUTE_PREFIX, is_message_route, message_tables
 from warroom.analysis.request_fields import request_tables
 from warroom.analysis.scope import since_onset
-from warroom.analysis.wording import count_of, q_text
+from warroom.analysis.windows import Window
+from warroom.analysis.wording import clip, count_of, q_text
 
 QUESTION = "Do the failing requests share a field value or a shape of value?"
 TEST_NAME = "Fisher exact (failing vs succeeding requests), BH over fields x values and shapes"
@@ -46,13 +50,14 @@ class Inputs:
     title = "Request inputs of failing requests"
     question = QUESTION
     needs: tuple[str, ...] = ("events",)
-    after: tuple[str, ...] = ("onset",)
+    after: tuple[str, ...] = ("onset", "messages")  # messages names the mixed-level templates
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         periods = {"incident": (since_onset(ctx),), "baseline": ctx.baselines}
         with request_tables(ctx, periods) as tables:
             report = find_separators(ctx.con, tables, ctx.params)
         result = AnalyzerResult(facts=_facts(report))
+        result.findings += _message_findings(ctx, periods)
         if not report.routes:
             result.notes.append("inputs: no route with enough failing requests to compare")
             return result
@@ -62,10 +67,26 @@ class Inputs:
                 f"{', '.join(report.id_like)}"
             )
         significant = [s for s in report.separators if _strength(s) > 0][:MAX_FINDINGS]
-        result.findings = [_finding(s, report, significant) for s in significant]
+        result.findings[:0] = [_finding(s, report, significant) for s in significant]
         if not significant and report.fields:
             result.eliminated.append(_elimination(report))
         return result
+
+
+def _message_findings(
+    ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]
+) -> list[Finding]:
+    """Values inside messages of one template, its error lines vs its other lines (its own
+    Benjamini–Hochberg family: lines, not requests)."""
+    templates = ctx.facts.get("messages", {}).get("mixed_levels", [])
+    if not templates:
+        return []
+    with message_tables(ctx, periods, templates) as tables:
+        if tables is None:
+            return []
+        report = find_separators(ctx.con, tables, ctx.params)
+    significant = [s for s in report.separators if _strength(s) > 0][:MAX_FINDINGS]
+    return [_finding(s, report, significant) for s in significant]
 
 
 def _strength(separator: Separator) -> float:
@@ -89,7 +110,11 @@ def _finding(separator: Separator, report: InputReport, found: list[Separator]) 
         and other.key == separator.key
         and other.label in separator.values
     ]
-    if separator.rose and separator.route_share >= EXPLAINS_ROUTE_SHARE:
+    if (
+        separator.rose
+        and separator.route_share >= EXPLAINS_ROUTE_SHARE
+        and not any(is_message_route(r) for r in separator.routes)
+    ):
         # the route fails because of this input: the endpoint is where it shows
         explains += [("endpoint", route) for route in separator.routes]
     kind = "input_value" if separator.view == "value" else "input_shape"
@@ -138,10 +163,36 @@ def _statement(s: Separator) -> str:
         if s.succeeding == 0
         else f"against {count_of(s.succeeding, s.succeeding_total)} successful ones"
     )
+    if any(is_message_route(r) for r in s.routes):
+        return _message_statement(s, having)
     routes = s.routes[0] if len(s.routes) == 1 else f"{len(s.routes)} failing routes"
     return (
         f"{count_of(s.failing, s.failing_total)} failing requests to {routes} {having}; {other} "
         f"(lift {s.comparison.lift:.0f}, Fisher {q_text(s.q_value)}). {_before(s)}"
+    )
+
+
+def _message_statement(s: Separator, having: str) -> str:
+    """The same separator said of log lines: error lines of a template vs its other lines."""
+    where = (
+        f"the message '{clip(s.routes[0][len(ROUTE_PREFIX) :], 80)}'"
+        if len(s.routes) == 1
+        else f"{len(s.routes)} messages"
+    )
+    other = (
+        f"none of its {s.succeeding_total:,} other lines did"
+        if s.succeeding == 0
+        else f"against {count_of(s.succeeding, s.succeeding_total)} of its other lines"
+    )
+    before = (
+        "The baseline had no such line."
+        if s.baseline_total == 0
+        else f"In the baseline {count_of(s.baseline_failed, s.baseline_total)} such lines "
+        "were errors."
+    )
+    return (
+        f"{count_of(s.failing, s.failing_total)} error lines of {where} {having}; {other} "
+        f"(lift {s.comparison.lift:.0f}, Fisher {q_text(s.q_value)}). {before}"
     )
 
 

@@ -22,11 +22,13 @@ from warroom.analysis import signals, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Test
 from warroom.analysis.message_keys import message_key, message_templates, with_templates
+from warroom.analysis.templates.masking import PLACEHOLDER
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
 QUESTION = "Which log messages are new, surged, or gone since the baseline?"
 MAX_RISING = 10
 MAX_VANISHED = 5
+MAX_MIXED = 5  # templates whose values the inputs analyzer compares (error vs other lines)
 TEST_NAME = "Poisson rate ratio (conditional binomial), traffic-adjusted, BH over templates"
 KINDS = {"new": "new_message", "surged": "surged_message", "vanished": "vanished_message"}
 
@@ -71,6 +73,8 @@ class Messages:
                 # for `message_keys.template_parameters`: the values behind each <*>
                 "template_ids": {s.key: info[s.key].template_id for s in [*rising, *vanished]},
                 "volume_ratio": exp.volume_ratio,
+                # for the inputs analyzer: the values inside these, error lines vs the rest
+                "mixed_levels": _mixed_levels(counts, info, ctx.params.min_events),
             },
         )
 
@@ -120,6 +124,24 @@ def _collect(table: Any) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]
             str(shown.template_id), (_n(inc, "errors"), _n(base, "errors")), examples
         )
     return counts, info
+
+
+def _mixed_levels(
+    counts: list[surge.KeyCount], info: dict[str, TemplateInfo], floor: int
+) -> list[dict[str, str]]:
+    """Templates with variables logged in the incident window both as errors and as other
+    lines (at least `floor` of each), most error lines first."""
+    mixed = [
+        (info[c.key].errors[0], c.key)
+        for c in counts
+        if PLACEHOLDER in c.key
+        and info[c.key].errors[0] >= floor
+        and c.incident - info[c.key].errors[0] >= floor
+    ]
+    return [
+        {"template_id": info[key].template_id, "template": key}
+        for _, key in sorted(mixed, key=lambda pair: (-pair[0], pair[1]))[:MAX_MIXED]
+    ]
 
 
 def _n(row: Any, column: str) -> int:
