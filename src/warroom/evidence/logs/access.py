@@ -74,7 +74,7 @@ def parse_access(
     bad_time = collect_rejected(
         con, table=parsed, where="m IS NOT NULL AND ts IS NULL", reason="time not understood"
     )
-    rejected.add(bad_time.count, bad_time.examples)
+    rejected.add(bad_time)
     return Parsed(_events_select(con, parsed, ctx=ctx, scratch=scratch), rejected)
 
 
