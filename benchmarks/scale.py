@@ -114,6 +114,7 @@ def _instrument_loaders(profile: Profile) -> None:
     from warroom.evidence import logs as log_package
 
     profile.wrap(log_package, "read_lines", "load: read lines (read_csv)")
+    profile.wrap(log_package, "read_batch", "load: read lines (read_csv)")
     parsers = log_package._PARSERS
     for fmt in list(parsers):
         original = parsers[fmt]
@@ -137,6 +138,16 @@ def _instrument_loaders(profile: Profile) -> None:
             profile.seconds[f"load: every {found.format} file"] += time.perf_counter() - started
 
     loaders._load_one = load_one
+    original_logs = loaders._guarded_logs
+
+    def guarded_logs(con: Any, fmt: str, batch: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original_logs(con, fmt, batch, **kwargs)
+        finally:
+            profile.seconds[f"load: every {fmt} file"] += time.perf_counter() - started
+
+    loaders._guarded_logs = guarded_logs
     profile.wrap(loaders, "read_head", "load: read heads + sniff")
     profile.wrap(loaders, "sniff", "load: read heads + sniff")
     profile.wrap(loaders, "median_time", "load: median time")

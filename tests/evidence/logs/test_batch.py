@@ -11,7 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from warroom.evidence.logs import load_log, load_logs, sniff_log
+from warroom.evidence.logs import batching, load_log, load_logs, sniff_log
+from warroom.evidence.logs.batching import batches
 from warroom.evidence.schema import create_statement
 from warroom.evidence.types import FileLoad, LoadContext
 
@@ -110,3 +111,19 @@ def test_load_logs_numbers_lines_per_file(tmp_path: Path) -> None:
         ("b/app.log", "b", 4, None),
         ("b/app.log", "b", 5, None),
     ]
+
+
+def test_batches_keep_json_dialects_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ecs = '{"@timestamp": "2026-03-04T14:02:11Z", "message": "ok", "service": {"name": "api"}}\n'
+    flat = '{"ts": "2026-03-04T14:02:11Z", "msg": "ok", "service": "api"}\n'
+    odd = '{"ts": "2026-03-04T14:02:11Z", "msg": "ok", "service": {"name": "api"}}\n'
+    paths = []
+    for name, line in (("a", ecs), ("b", flat), ("c", ecs), ("d", flat), ("e", odd)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(line * 20)
+        paths.append(path)
+    # Same dialect together; a file whose `service` is an object never joins the flat ones.
+    assert batches(paths, fmt="jsonl") == [[0, 2], [1, 3], [4]]
+    assert batches(paths, fmt="access") == [[0, 1, 2, 3, 4]]
+    monkeypatch.setattr(batching, "MAX_BATCH_BYTES", len(ecs) * 50)
+    assert batches(paths, fmt="access") == [[0, 1], [2, 3], [4]]

@@ -27,6 +27,7 @@ import duckdb
 
 from warroom.errors import InputError
 from warroom.evidence.logs.access import parse_access
+from warroom.evidence.logs.batching import batches
 from warroom.evidence.logs.jsonl import parse_jsonl
 from warroom.evidence.logs.logfmt import parse_logfmt
 from warroom.evidence.logs.plain import parse_plain
@@ -102,7 +103,8 @@ def load_logs(
     `FileLoad` per file, in the order given, the same as `load_log` file by file would give.
 
     Files are parsed together when their contexts differ by the host at most (gzip and plain
-    files apart). Raises `InputError` like `load_log`; on any error the caller may roll back
+    files apart, in batches that `batching` finds cheap to parse together).
+    Raises `InputError` like `load_log`; on any error the caller may roll back
     and load the files one by one to find the unreadable one.
     """
     if fmt not in _PARSERS:
@@ -113,10 +115,11 @@ def load_logs(
     if fmt in BATCHED and alike and shared is not None:
         for gzip in (False, True):
             group = [index for index, (path, _) in enumerate(files) if is_gzip(path) == gzip]
-            if len(group) > 1:
-                batch = [files[index] for index in group]
-                done = _load_batch(con, batch, fmt=fmt, ctx=shared)
-                loads.update({group[position]: load for position, load in done.items()})
+            for part in batches([files[index][0] for index in group], fmt=fmt):
+                if len(part) > 1:
+                    batch = [files[group[position]] for position in part]
+                    done = _load_batch(con, batch, fmt=fmt, ctx=shared)
+                    loads.update({group[part[at]]: load for at, load in done.items()})
     for index, (path, ctx) in enumerate(files):
         if index not in loads:
             loads[index] = load_log(con, path, fmt=fmt, ctx=ctx)
