@@ -168,17 +168,21 @@ def _guarded_logs(
     parsed: Parsed,
     tracker: Tracker,
 ) -> None:
-    """Load log files of one format in one transaction; when that fails, roll it back and load
-    them one by one, so that only the unreadable file is skipped."""
+    """Load log files of one format together; when that fails, remove what it inserted and
+    load them one by one, so that only the unreadable file is skipped.
+
+    Not in one transaction: the scratch tables of every batch would stay in memory until the
+    commit (gigabytes on a large bundle). Only this load writes rows with these sources."""
     if len(batch) > 1:
         tracker.step(f"Reading {len(batch)} {fmt} files", advance=0)
-        con.begin()
         try:
             loads = log_api().load_logs(con, [(path, ctx) for path, _, _, ctx in batch], fmt=fmt)
         except (duckdb.Error, WarroomError, OSError, ValueError):
-            con.rollback()
+            con.execute(
+                "DELETE FROM events WHERE source IN (SELECT unnest(?::VARCHAR[]))",
+                [[rel for _, rel, _, _ in batch]],
+            )
         else:
-            con.commit()
             parsed.files.extend(loads)
             for _, rel, _, _ in batch:
                 tracker.step(f"Read {rel}")

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from warroom.evidence.bundle import load_bundle
 from warroom.evidence.logs import batching, load_log, load_logs, sniff_log
 from warroom.evidence.logs.batching import batches
 from warroom.evidence.schema import create_statement
@@ -127,3 +128,25 @@ def test_batches_keep_json_dialects_apart(tmp_path: Path, monkeypatch: pytest.Mo
     assert batches(paths, fmt="access") == [[0, 1, 2, 3, 4]]
     monkeypatch.setattr(batching, "MAX_BATCH_BYTES", len(ecs) * 50)
     assert batches(paths, fmt="access") == [[0, 1], [2, 3], [4]]
+
+
+def test_bundle_with_a_corrupt_gzip_loads_the_rest_once(tmp_path: Path) -> None:
+    lines = "".join(
+        f'{{"ts": "2026-03-04T14:02:{second:02d}Z", "level": "info", "msg": "ok {second}"}}\n'
+        for second in range(30)
+    ).encode()
+    for host in ("web-1", "web-2"):
+        (tmp_path / host).mkdir()
+        (tmp_path / host / "app.jsonl").write_bytes(lines)
+        (tmp_path / host / "old.jsonl.gz").write_bytes(gzip.compress(lines))
+    broken = gzip.compress(lines)
+    (tmp_path / "web-2" / "old.jsonl.gz").write_bytes(broken[: len(broken) // 2])
+    with load_bundle(tmp_path) as bundle:
+        loaded = {load.path: load.rows for load in bundle.files}
+        counts = dict(
+            bundle.con.execute("SELECT source, count(*) FROM events GROUP BY ALL").fetchall()
+        )
+        skipped = [item.path for item in bundle.skipped]
+    assert loaded == {"web-1/app.jsonl": 30, "web-1/old.jsonl.gz": 30, "web-2/app.jsonl": 30}
+    assert counts == loaded  # the rows of the failed batch were not left behind twice
+    assert skipped == ["web-2/old.jsonl.gz"]
