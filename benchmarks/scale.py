@@ -226,6 +226,10 @@ def main() -> None:
             f"{total / row['bare_s']:>7.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}  {row['top']}",
             flush=True,
         )
+        print(
+            f"    cpu s: bare {bare_cpu:.2f}, load {load_cpu:.2f}, analyses {analyses_cpu:.2f}",
+            flush=True,
+        )
         for label, seconds in sorted(row["profile"].items(), key=lambda item: -item[1]):
             print(f"    {seconds:8.2f} s  {label}")
 
