@@ -104,8 +104,8 @@ def load_logs(
 
     Files are parsed together when their contexts differ by the host at most (gzip and plain
     files apart, in batches that `batching` finds cheap to parse together).
-    Raises `InputError` like `load_log`; on any error the caller may roll back
-    and load the files one by one to find the unreadable one.
+    Raises `InputError` like `load_log`; on any error the caller may delete the rows of these
+    files' sources and load the files one by one, to find the unreadable one.
     """
     if fmt not in _PARSERS:
         raise InputError(f"unknown log format {fmt!r}", hint="use one of " + ", ".join(LOG_FORMATS))
