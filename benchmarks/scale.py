@@ -114,6 +114,7 @@ def _instrument_loaders(profile: Profile) -> None:
     from warroom.evidence import logs as log_package
 
     profile.wrap(log_package, "read_lines", "load: read lines (read_csv)")
+    profile.wrap(log_package, "read_batch", "load: read lines (read_csv)")
     parsers = log_package._PARSERS
     for fmt in list(parsers):
         original = parsers[fmt]
@@ -137,6 +138,16 @@ def _instrument_loaders(profile: Profile) -> None:
             profile.seconds[f"load: every {found.format} file"] += time.perf_counter() - started
 
     loaders._load_one = load_one
+    original_logs = loaders._guarded_logs
+
+    def guarded_logs(con: Any, fmt: str, batch: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original_logs(con, fmt, batch, **kwargs)
+        finally:
+            profile.seconds[f"load: every {fmt} file"] += time.perf_counter() - started
+
+    loaders._guarded_logs = guarded_logs
     profile.wrap(loaders, "read_head", "load: read heads + sniff")
     profile.wrap(loaders, "sniff", "load: read heads + sniff")
     profile.wrap(loaders, "median_time", "load: median time")
@@ -213,6 +224,10 @@ def main() -> None:
             f"{fmt:<8}{row['bare_rows']:>11,}{size / 1e6:>6.0f}{row['bare_s']:>8.2f}"
             f"{row['load_s']:>8.2f}{row['analyses_s']:>11.2f}{total:>9.2f}"
             f"{total / row['bare_s']:>7.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}  {row['top']}",
+            flush=True,
+        )
+        print(
+            f"    cpu s: bare {bare_cpu:.2f}, load {load_cpu:.2f}, analyses {analyses_cpu:.2f}",
             flush=True,
         )
         for label, seconds in sorted(row["profile"].items(), key=lambda item: -item[1]):

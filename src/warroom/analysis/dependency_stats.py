@@ -64,10 +64,10 @@ class UpstreamReport:
 
 
 def compare_upstreams(counts: Any, failures: Any, exp: Exposure, params: Params) -> UpstreamReport:
-    """`counts`: a frame with name, period, calls, failures (named upstreams only);
-    `failures`: all failures per period (period, n), named or not."""
+    """`counts`: a frame with name, period, calls, failures (a NULL name: no upstream named,
+    left out); `failures`: all failures per period (period, n), named or not."""
     by: dict[str, dict[str, tuple[int, int]]] = {}
-    for row in counts.itertuples():
+    for row in counts[counts["name"].notna()].itertuples():
         by.setdefault(str(row.name), {})[row.period] = (int(row.calls), int(row.failures))
     totals = {"incident": 0, "baseline": 0} | {r.period: int(r.n) for r in failures.itertuples()}
     report = UpstreamReport(incident_failures=totals["incident"])

@@ -98,7 +98,9 @@ SELECT row_number() OVER (ORDER BY ts, period) AS rid, period,
     CASE WHEN target LIKE '%?%' THEN
       list_transform(regexp_extract_all(target, '[?&][^=&#]+=[^&#]*'), lambda x: {{
         'key': 'query.' || {query_key}, 'value': {query_value}}})
-    ELSE [] END) AS pairs
+    ELSE [] END) AS pairs,
+  -- only attrs, whose keys a MAP keeps unique: such a request's pairs need no de-duplication
+  (coalesce(len(kvs), 0) = 0 AND NOT coalesce(target LIKE '%?%', false)) AS unique_keys
 FROM effective
 WHERE st IS NOT NULL OR verb IS NOT NULL
 """
@@ -149,14 +151,19 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
             "ON s.verb IS NOT DISTINCT FROM r.verb AND s.coarse IS NOT DISTINCT FROM r.coarse"
         )
         # one value per request and key (a key both in attrs and in the message counts once);
-        # a NULL value (JSON null) counts as the field missing
+        # a NULL value (JSON null) counts as the field missing. Only requests whose pairs may
+        # repeat a key go through the sort that keeps the first (most requests have attrs only).
+        kept = "WHERE coalesce(u.p.key, '') <> '' AND u.p.value IS NOT NULL"
         con.execute(
-            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT DISTINCT ON (q.rid, u.p.key) q.rid, '
+            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT q.rid, q.period, q.failed, q.route, '
+            "u.p.key AS key, u.p.value AS value FROM "
+            f'(SELECT rid, unnest(pairs) AS p FROM "{stage}" WHERE unique_keys) u '
+            f'JOIN "{tables.requests}" q USING (rid) {kept} '
+            "UNION ALL SELECT * FROM (SELECT DISTINCT ON (q.rid, u.p.key) q.rid, "
             "q.period, q.failed, q.route, u.p.key AS key, u.p.value AS value FROM "
             "(SELECT rid, unnest(pairs) AS p, generate_subscripts(pairs, 1) AS i "
-            f'FROM "{stage}") u '
-            f"JOIN \"{tables.requests}\" q USING (rid) WHERE coalesce(u.p.key, '') <> '' "
-            "AND u.p.value IS NOT NULL ORDER BY q.rid, u.p.key, u.i"
+            f'FROM "{stage}" WHERE NOT unique_keys) u '
+            f'JOIN "{tables.requests}" q USING (rid) {kept} ORDER BY q.rid, u.p.key, u.i)'
         )
     except BaseException:
         for name in (tables.requests, tables.fields):

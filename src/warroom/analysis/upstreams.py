@@ -282,6 +282,7 @@ def upstream_counts(rows: Any) -> Any:
 
     Calls: every event a field ties to the upstream (or, for upstreams only named in failure
     text, the failures themselves). Failures: those about the upstream (`_named_failures`).
+    The calls and failures that name no upstream come in a row whose name is NULL.
     """
     fielded = rows.filter(has_name_field(rows))
     # Count per raw value first: `canonical` is a chain of regular expressions, run once per
@@ -297,7 +298,10 @@ def upstream_counts(rows: Any) -> Any:
         calls=ibis.ifelse(named.field_name.isnull(), named.n, 0).sum().cast("int64"),
         failures=named.n.sum().cast("int64"),
     )
-    both = calls.filter(calls.name.notnull()).union(failed.filter(failed.name.notnull()))
+    # Rows without a name stay in (one NULL group), for the caller to drop: a filter on
+    # `name` here would be pushed by the engine below the per-value count, and `canonical`
+    # would run once per call again (5 s of 6 on 5 million events).
+    both = calls.union(failed)
     return both.group_by(["name", "period"]).aggregate(
         calls=both.calls.sum(), failures=both.failures.sum()
     )

@@ -129,15 +129,66 @@ def load_files(
         field_aliases=manifest.fields.as_mapping(),
     )
     later = [item for item in recognised if item[2].format.startswith("syslog")]
-    for path, rel, found in [item for item in recognised if item not in later]:
-        ctx = replace(base, host=host_for(rel, globs=manifest.hosts))
-        _guarded(con, path, rel, found, ctx, parsed=parsed, tracker=tracker)
+    _load_in_batches(
+        con, [item for item in recognised if item not in later], base, manifest, parsed, tracker
+    )
     if later:
         base = replace(base, reference_time=median_time(con))
-    for path, rel, found in later:
-        ctx = replace(base, host=host_for(rel, globs=manifest.hosts))
-        _guarded(con, path, rel, found, ctx, parsed=parsed, tracker=tracker)
+    _load_in_batches(con, later, base, manifest, parsed, tracker)
+    order = {rel: index for index, (_, rel, _) in enumerate(recognised)}
+    parsed.files.sort(key=lambda load: order.get(load.path, len(order)))
     return parsed
+
+
+def _load_in_batches(
+    con: duckdb.DuckDBPyConnection,
+    items: list[tuple[Path, str, Sniffed]],
+    base: LoadContext,
+    manifest: Manifest,
+    parsed: Parsed,
+    tracker: Tracker,
+) -> None:
+    """Load every other file alone, and the log files of each format together (one pass)."""
+    logs: dict[str, list[tuple[Path, str, Sniffed, LoadContext]]] = {}
+    for path, rel, found in items:
+        ctx = replace(base, host=host_for(rel, globs=manifest.hosts))
+        if found.format in LOADERS:
+            _guarded(con, path, rel, found, ctx, parsed=parsed, tracker=tracker)
+        else:
+            logs.setdefault(found.format, []).append((path, rel, found, ctx))
+    for fmt, batch in logs.items():
+        _guarded_logs(con, fmt, batch, parsed=parsed, tracker=tracker)
+
+
+def _guarded_logs(
+    con: duckdb.DuckDBPyConnection,
+    fmt: str,
+    batch: list[tuple[Path, str, Sniffed, LoadContext]],
+    *,
+    parsed: Parsed,
+    tracker: Tracker,
+) -> None:
+    """Load log files of one format together; when that fails, remove what it inserted and
+    load them one by one, so that only the unreadable file is skipped.
+
+    Not in one transaction: the scratch tables of every batch would stay in memory until the
+    commit (gigabytes on a large bundle). Only this load writes rows with these sources."""
+    if len(batch) > 1:
+        tracker.step(f"Reading {len(batch)} {fmt} files", advance=0)
+        try:
+            loads = log_api().load_logs(con, [(path, ctx) for path, _, _, ctx in batch], fmt=fmt)
+        except (duckdb.Error, WarroomError, OSError, ValueError):
+            con.execute(
+                "DELETE FROM events WHERE source IN (SELECT unnest(?::VARCHAR[]))",
+                [[rel for _, rel, _, _ in batch]],
+            )
+        else:
+            parsed.files.extend(loads)
+            for _, rel, _, _ in batch:
+                tracker.step(f"Read {rel}")
+            return
+    for path, rel, found, ctx in batch:
+        _guarded(con, path, rel, found, ctx, parsed=parsed, tracker=tracker)
 
 
 def _guarded(

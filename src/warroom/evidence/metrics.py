@@ -43,6 +43,9 @@ _REASON = """coalesce(problem, CASE
     WHEN value IS NULL THEN 'value is not a number'
     ELSE 'value is NaN' END)"""
 _PROM_LINE = r"^([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(.*)\})?\s+(\S+)(\s+(\S+))?$"
+# The usual sample line: spaces only, one pair of braces and no brace outside it: `_sample_parts`
+# cuts it with string functions.
+_PROM_USUAL = r"[a-zA-Z_:][a-zA-Z0-9_:]*(?: *\{[^}]*\})? +[^ \t\f\r{}]+(?: +[^ \t\f\r{}]+)?"
 _PROM_LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"'
 # label values escape backslash, double quote and newline
 _UNESCAPE = r"""replace(replace(replace(replace(v, '\\', chr(1)), '\"', '"'), '\n', chr(10)),
@@ -206,6 +209,39 @@ def _with_malformed(loaded: FileLoad, reader: CsvDocs) -> FileLoad:
     return loaded
 
 
+def _sample_parts(clean: str) -> str:
+    """SELECT n, line, p FROM the sample lines of `clean` (n, line, body), where p is
+    struct(name, labels, value, ts) as `_PROM_LINE` captures them ('' for a part that is
+    absent or a line that does not match).
+
+    Capturing with the expression costs several µs a line; the usual line (spaces only, one
+    pair of braces, no brace after them) is checked without captures and cut with string
+    functions, which give the same parts; any other line is captured.
+    """
+    captured = (
+        f"regexp_extract(body, {literal(_PROM_LINE)}, "
+        "['name', 'braces', 'labels', 'value', 'tsgroup', 'ts'])"
+    )
+    cut = (
+        "struct_pack(name := rtrim(CASE WHEN o > 0 THEN left(body, o - 1) "
+        "ELSE split_part(body, ' ', 1) END), "
+        "labels := CASE WHEN o > 0 THEN substr(body, o + 1, c - o - 1) ELSE '' END, "
+        "value := split_part(r, ' ', 1), ts := ltrim(substr(r, strpos(r || ' ', ' '))))"
+    )
+    rest = (
+        "ltrim(CASE WHEN o > 0 THEN substr(body, c + 1) ELSE substr(body, strpos(body, ' ')) END)"
+    )
+    usual = f"regexp_full_match(body, {literal(_PROM_USUAL)})"
+    return (
+        f"SELECT n, line, CASE WHEN usual THEN {cut} ELSE struct_pack(name := x.name, "
+        "labels := x.labels, value := x.value, ts := x.ts) END AS p FROM ("
+        f"SELECT *, CASE WHEN usual THEN {rest} END AS r, "
+        f"CASE WHEN NOT usual THEN {captured} END AS x FROM ("
+        f"SELECT n, line, body, {usual} AS usual, strpos(body, '{{') AS o, "
+        f"strpos(body, '}}') AS c FROM {clean} WHERE NOT starts_with(body, '#')))"
+    )
+
+
 def load_prometheus_text(
     con: duckdb.DuckDBPyConnection, path: Path, *, ctx: LoadContext
 ) -> FileLoad:
@@ -215,16 +251,18 @@ def load_prometheus_text(
     (OpenMetrics). Exemplars (`# {trace_id="..."} ...`) are dropped.
     """
     lines = lines_source(path)
-    body = r"regexp_replace(trim(line), '\s+#\s*\{.*$', '')"
+    # Only a line with a `#` can hold an exemplar.
+    body = (
+        r"CASE WHEN contains(line, '#') THEN regexp_replace(trim(line), '\s+#\s*\{.*$', '') "
+        "ELSE trim(line) END"
+    )
     type_line = r"'^#\s*TYPE\s+(\S+)\s+(\S+)'"
     samples = f"""(WITH
     clean AS (SELECT n, line, {body} AS body FROM {lines} WHERE trim(line) <> ''),
     types AS (SELECT regexp_extract(body, {type_line}, 1) AS family,
         any_value(lower(regexp_extract(body, {type_line}, 2))) AS kind
         FROM clean WHERE regexp_matches(body, '^#\\s*TYPE\\s') GROUP BY family),
-    parsed AS (SELECT n, line, regexp_extract(body, {literal(_PROM_LINE)},
-        ['name', 'braces', 'labels', 'value', 'tsgroup', 'ts']) AS p
-        FROM clean WHERE NOT starts_with(body, '#'))
+    parsed AS ({_sample_parts("clean")})
     SELECT n, warroom_epoch(try_cast(NULLIF(p.ts, '') AS DOUBLE)) AS ts,
         NULLIF(p.name, '') AS metric, NULLIF(p.value, '') AS raw,
         p.labels || {_SEP} || coalesce(exact.kind, family.kind, '') AS label_key,

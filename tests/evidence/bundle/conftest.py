@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -65,6 +65,15 @@ class FakeLogs:
             rows = int(result[0][0])
         return FileLoad(path=rel, table="events", format=fmt, rows=rows)
 
+    def load_logs(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: Sequence[tuple[Path, LoadContext]],
+        *,
+        fmt: str,
+    ) -> list[FileLoad]:
+        return [self.load_log(con, path, fmt=fmt, ctx=ctx) for path, ctx in files]
+
 
 @pytest.fixture(autouse=True)
 def fake_logs(monkeypatch: pytest.MonkeyPatch) -> FakeLogs:
@@ -73,6 +82,7 @@ def fake_logs(monkeypatch: pytest.MonkeyPatch) -> FakeLogs:
     module = types.ModuleType("warroom.evidence.logs")
     module.sniff_log = fake.sniff_log  # type: ignore[attr-defined]
     module.load_log = fake.load_log  # type: ignore[attr-defined]
+    module.load_logs = fake.load_logs  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "warroom.evidence.logs", module)
     return fake
 

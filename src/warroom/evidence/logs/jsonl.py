@@ -61,7 +61,7 @@ def parse_jsonl(
     timeless = collect_rejected(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
     )
-    rejected.add(timeless.count, timeless.examples)
+    rejected.add(timeless)
     select = events_select(
         con,
         table=stage,

@@ -85,7 +85,7 @@ def parse_logfmt(
     timeless = collect_rejected(
         con, table=stage, where="ok AND ts IS NULL", reason="no readable time"
     )
-    rejected.add(timeless.count, timeless.examples)
+    rejected.add(timeless)
     where = "ok AND ts IS NOT NULL"
     claimed = {key for sources in every.values() for key in sources}
     sources = _attr_sources(con, stage=stage, where=where, keys=keys, found=found, claimed=claimed)

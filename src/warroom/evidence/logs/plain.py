@@ -92,7 +92,7 @@ def parse_plain(
     rejected = collect_rejected(
         con, table=parsed, where="is_start AND ts IS NULL", reason="time not understood"
     )
-    rejected.add(stacks.rejected.count, stacks.rejected.examples)
+    rejected.add(stacks.rejected)
     records = scratch.table("plain_records")
     con.execute(f"CREATE TEMP TABLE {records} AS {_records_sql(parsed, stacks.table)}")
     sources = AttrSources(columns=_attr_columns(), query="target")

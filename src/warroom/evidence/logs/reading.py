@@ -13,7 +13,7 @@ file with stray `\\r` inside lines numbers them differently from `wc -l`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Final
 import duckdb
 
 from warroom.errors import InputError
-from warroom.evidence.logs.records import Rejected, collect_rejected, literal
+from warroom.evidence.logs.records import FILE_SHIFT, Rejected, collect_rejected, literal
 
 MAX_LINE_BYTES: Final = 32 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -95,17 +95,75 @@ def is_gzip(path: Path) -> bool:
         return handle.read(2) == _GZIP_MAGIC
 
 
-def read_lines(con: duckdb.DuckDBPyConnection, path: Path, *, scratch: Scratch) -> RawLines:
-    """Load every line of `path` into a scratch table and return the numbered view of it."""
-    accepted = scratch.table("accepted")
+@dataclass(frozen=True)
+class BatchLines:
+    """The lines of several files in one view: `line` is the batch key (`records.FILE_SHIFT`)."""
+
+    view: str
+    # Files (by index) with lines the reader rejected (invalid UTF-8, too long): their lines
+    # are left out of the view; load them one by one, which renumbers around such lines.
+    unread: list[int]
+
+
+def read_batch(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[Path], *, gzip: bool, scratch: Scratch
+) -> BatchLines:
+    """Load every line of `paths` (all gzip or none) in one parallel scan; number them per file.
+
+    Raises `InputError` when a file cannot be read at all (the caller loads them one by one).
+    """
+    accepted = scratch.table("batch_accepted")
     errors, scans = scratch.table("reject_errors"), scratch.table("reject_scans")
-    options = (
+    listed = "[" + ", ".join(literal(str(path)) for path in paths) + "]"
+    try:
+        with _insertion_order_kept(con):
+            con.execute(
+                f"CREATE TEMP TABLE {accepted} AS SELECT file_index AS file, raw "
+                f"FROM read_csv({listed}, {_options(errors, scans, gzip=gzip)})"
+            )
+    except duckdb.Error as error:
+        message = str(error).splitlines()[0]
+        raise InputError(
+            f"cannot read the batch: {message}", hint="check that the files are complete"
+        ) from error
+    unread_paths = {
+        str(row[0])
+        for row in con.execute(
+            f"SELECT DISTINCT s.file_path FROM {errors} e JOIN {scans} s USING (scan_id, file_id)"
+        ).fetchall()
+    }
+    unread = [index for index, path in enumerate(paths) if str(path) in unread_paths]
+    if unread:
+        con.execute(f"DELETE FROM {accepted} WHERE file IN ({', '.join(map(str, unread))})")
+    # Rows keep file order, so a file's lines are consecutive row ids from its first one.
+    shifts, view = scratch.table("batch_shifts"), scratch.view("batch_lines")
+    con.execute(
+        f"CREATE TEMP TABLE {shifts} AS SELECT file, "
+        f"(file << {FILE_SHIFT}) + 1 - min(rowid) AS shift FROM {accepted} GROUP BY file"
+    )
+    con.execute(
+        f"CREATE TEMP VIEW {view} AS SELECT a.rowid + s.shift AS line, a.raw "
+        f"FROM {accepted} a JOIN {shifts} s USING (file)"
+    )
+    scratch.reads(view, [accepted, shifts, errors, scans])
+    return BatchLines(view, unread)
+
+
+def _options(errors: str, scans: str, *, gzip: bool) -> str:
+    return (
         "columns = {'raw': 'VARCHAR'}, header = false, auto_detect = false, "
         f"delim = {_NO_DELIMITER}, quote = '', escape = '', strict_mode = false, "
         f"max_line_size = {MAX_LINE_BYTES}, ignore_errors = true, store_rejects = true, "
         f"rejects_table = {literal(errors)}, rejects_scan = {literal(scans)}, "
-        f"compression = {literal('gzip' if is_gzip(path) else 'none')}"
+        f"compression = {literal('gzip' if gzip else 'none')}"
     )
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path, *, scratch: Scratch) -> RawLines:
+    """Load every line of `path` into a scratch table and return the numbered view of it."""
+    accepted = scratch.table("accepted")
+    errors, scans = scratch.table("reject_errors"), scratch.table("reject_scans")
+    options = _options(errors, scans, gzip=is_gzip(path))
     try:
         with _insertion_order_kept(con):
             con.execute(

@@ -21,6 +21,11 @@ MAX_GROUPS = 9  # RE2's rewrite strings name the groups \1 to \9
 _MATCHED = chr(30)  # starts a rewritten match
 _GROUP_SEPARATOR = chr(31)
 
+# Lines of several files parsed together (a batch) are keyed `file << FILE_SHIFT | line`:
+# ordering by the key is file order then line order, and a single file's keys are its lines.
+FILE_SHIFT = 40
+LINE_MASK = (1 << FILE_SHIFT) - 1
+
 # A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line.
 NOT_BLANK = r"regexp_matches(raw, '\S')"
 
@@ -28,6 +33,16 @@ NOT_BLANK = r"regexp_matches(raw, '\S')"
 def literal(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def file_of(line_sql: str) -> str:
+    """The file index of a batch line key."""
+    return f"({line_sql} >> {FILE_SHIFT})"
+
+
+def line_in_file(line_sql: str) -> str:
+    """The line number within its file of a batch line key."""
+    return f"({line_sql} & {LINE_MASK})"
 
 
 def text_or_null(value: str | None) -> str:
@@ -80,37 +95,65 @@ def regex_struct(
 
 @dataclass
 class Rejected:
-    """Lines of one file that did not become records: how many, and the first few."""
+    """Lines that did not become records: how many per file, and the first few of each.
 
-    count: int = 0
-    examples: list[tuple[int, str]] = field(default_factory=list)  # (line, description)
+    Lines are keyed as in a batch (see `FILE_SHIFT`): a single file is file 0, whose keys are
+    its line numbers.
+    """
 
-    def add(self, count: int, examples: Iterable[tuple[int, str]]) -> None:
-        """Merge more rejected lines, keeping the earliest examples in file order."""
-        self.count += count
-        merged = sorted([*self.examples, *examples])
-        self.examples = merged[:MAX_REJECTED_EXAMPLES]
+    counts: dict[int, int] = field(default_factory=dict)  # file -> rejected lines
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (line key, description)
 
-    def fill(self, load: FileLoad) -> FileLoad:
-        """Copy the count and the examples (`line N: reason: text`) into a `FileLoad`."""
-        load.rejected = self.count
-        load.rejected_examples = [text for _, text in self.examples]
+    @property
+    def count(self) -> int:
+        """Rejected lines over every file."""
+        return sum(self.counts.values())
+
+    def add(self, other: Rejected) -> None:
+        """Merge more rejected lines, keeping each file's earliest examples in file order."""
+        for file, count in other.counts.items():
+            self.counts[file] = self.counts.get(file, 0) + count
+        kept: dict[int, int] = {}
+        merged = []
+        for key, text in sorted([*self.examples, *other.examples]):
+            file = key >> FILE_SHIFT
+            kept[file] = kept.get(file, 0) + 1
+            if kept[file] <= MAX_REJECTED_EXAMPLES:
+                merged.append((key, text))
+        self.examples = merged
+
+    def fill(self, load: FileLoad, *, file: int = 0) -> FileLoad:
+        """Copy one file's count and examples (`line N: reason: text`) into a `FileLoad`."""
+        load.rejected = self.counts.get(file, 0)
+        load.rejected_examples = [text for key, text in self.examples if key >> FILE_SHIFT == file]
         return load
 
 
 def collect_rejected(
     con: duckdb.DuckDBPyConnection, *, table: str, where: str, reason: str
 ) -> Rejected:
-    """Count the rows of `table` (columns line, raw) matching `where`; keep the first examples."""
-    count_row = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()
-    count = int(count_row[0]) if count_row else 0
-    rejected = Rejected()
-    if count:
-        rows = con.execute(
-            f"SELECT line, left(coalesce(raw, ''), {EXAMPLE_CHARS}) FROM {table} "
-            f"WHERE {where} ORDER BY line LIMIT {MAX_REJECTED_EXAMPLES}"
-        ).fetchall()
-        rejected.add(count, [(int(n), f"line {n}: {reason}: {text}") for n, text in rows])
+    """Count the rows of `table` (columns line, raw) matching `where` per file; keep the first
+    examples of each file."""
+    counts = con.execute(
+        f"SELECT {file_of('line')}, count(*) FROM {table} WHERE {where} GROUP BY ALL"
+    ).fetchall()
+    rejected = Rejected(counts={int(file): int(count) for file, count in counts})
+    if not counts:
+        return rejected
+    # One file: its first examples (a top-N); a batch: the first examples of each file.
+    qualify, limit = "", f"LIMIT {MAX_REJECTED_EXAMPLES}"
+    if len(counts) > 1:
+        qualify = (
+            f"QUALIFY row_number() OVER (PARTITION BY {file_of('line')} ORDER BY line) "
+            f"<= {MAX_REJECTED_EXAMPLES}"
+        )
+        limit = ""
+    rows = con.execute(
+        f"SELECT line, {line_in_file('line')}, left(coalesce(raw, ''), {EXAMPLE_CHARS}) "
+        f"FROM {table} WHERE {where} {qualify} ORDER BY line {limit}"
+    ).fetchall()
+    examples = [(int(key), f"line {n}: {reason}: {text}") for key, n, text in rows]
+    rejected.add(Rejected(examples=examples))
     return rejected
 
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import duckdb
 
 from warroom.evidence.logs.reading import Scratch
-from warroom.evidence.logs.records import NOT_BLANK, Rejected, collect_rejected, literal
+from warroom.evidence.logs.records import (
+    NOT_BLANK,
+    Rejected,
+    collect_rejected,
+    file_of,
+    literal,
+)
 
 _PYTHON_EXCEPTION = r"(?m)^([A-Za-z_][\w.]*)(?::|$)"
 _GO_TRACE = r"(?m)^(?:panic: |fatal error: |goroutine \d+ \[)"
@@ -70,11 +76,15 @@ def attach_continuations(
 
 
 def _owned_sql(parsed: str) -> str:
-    """Each continuation line with the line number of the record start above it (its owner)."""
+    """Each continuation line with the line number of the record start above it (its owner).
+
+    In a batch of files, a file's first lines never belong to the last record of the file
+    before it: the running maximum restarts with each file."""
     return (
         "SELECT line, raw, owner FROM (SELECT line, raw, is_start, "
         "max(CASE WHEN is_start THEN line END) "
-        f"OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS owner FROM {parsed}) "
+        f"OVER (PARTITION BY {file_of('line')} ORDER BY line ROWS UNBOUNDED PRECEDING) AS owner "
+        f"FROM {parsed}) "
         "WHERE NOT is_start"
     )
 

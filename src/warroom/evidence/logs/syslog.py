@@ -114,7 +114,7 @@ def parse_syslog(
         con, table=parsed, where="shape IS NULL", reason="not a syslog line"
     )
     bad_time = collect_rejected(con, table=dated, where="ts IS NULL", reason="time not understood")
-    rejected.add(bad_time.count, bad_time.examples)
+    rejected.add(bad_time)
     if has_paired_bodies(con, table=dated, body_sql=_body()):
         return Parsed(_paired_select(con, dated=dated, ctx=ctx, scratch=scratch), rejected)
     sources = AttrSources(columns=_attr_columns(), extra=_structured_entries())
