@@ -69,9 +69,8 @@ def _confirmed(coarse: Series, segment: Segment) -> stats.RateComparison | None:
     e_out, n_out = int(coarse.errors[before].sum()), float(coarse.totals[before].sum())
     if segment.llr / phi < MIN_LLR or n_out <= 0 or n_in <= 0 or e_in < stats.MIN_EVENTS:
         return None
-    comparison = stats.rate_ratio(e_in, n_in, e_out, n_out)
-    scaled = stats.rate_ratio(round(e_in / phi), n_in, round(e_out / phi), n_out)
-    if scaled.p_value > CONFIRM_P or comparison.ratio < stats.MIN_RATIO:
+    comparison = stats.rate_ratio_dispersed(e_in, n_in, e_out, n_out, phi=phi)
+    if comparison.p_value > CONFIRM_P or comparison.ratio < stats.MIN_RATIO:
         return None
     return comparison
 

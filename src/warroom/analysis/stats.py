@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,6 +28,26 @@ class RateComparison:
     ratio: float  # incident rate / baseline rate (continuity-corrected when baseline is 0)
     p_value: float  # one-sided: incident rate higher (or lower, for decreases)
     dispersion: float = 1.0  # > 1: the p-value was scaled for over-dispersed counts
+
+
+def rate_ratio_dispersed(
+    incident_count: int,
+    incident_exposure: float,
+    baseline_count: int,
+    baseline_exposure: float,
+    *,
+    phi: float,
+) -> RateComparison:
+    """`rate_ratio` with the real counts and ratio, but its p-value from the counts divided by
+    `phi` (quasi-Poisson; `dispersion` estimates it). phi <= 1 is the plain test."""
+    raw = rate_ratio(incident_count, incident_exposure, baseline_count, baseline_exposure)
+    if phi <= 1.0:
+        return raw
+    scaled = rate_ratio(
+        round(incident_count / phi), incident_exposure,
+        round(baseline_count / phi), baseline_exposure,
+    )  # fmt: skip
+    return replace(raw, p_value=scaled.p_value, dispersion=phi)
 
 
 def dispersion(counts: ArrayLike, exposures: ArrayLike, inside: ArrayLike) -> float:

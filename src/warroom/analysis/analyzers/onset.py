@@ -12,7 +12,6 @@ onset — the messages analyzer tells them apart.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -84,18 +83,12 @@ def _incident_vs_baseline(ctx: AnalysisContext, events: Any) -> stats.RateCompar
     incident, baseline = by.get("incident", (0, 0)), by.get("baseline", (0, 0))
     if incident[1] == 0 or baseline[1] == 0:
         return None
-    raw = stats.rate_ratio(incident[0], incident[1], baseline[0], baseline[1])
     phi = stats.dispersion(
         bins["e"].to_numpy(dtype=float),
         bins["n"].to_numpy(dtype=float),
         (bins["period"] == "incident").to_numpy(),
     )
-    if phi <= 1.0:
-        return raw
-    scaled = stats.rate_ratio(
-        round(incident[0] / phi), incident[1], round(baseline[0] / phi), baseline[1]
-    )
-    return replace(raw, p_value=scaled.p_value, dispersion=phi)
+    return stats.rate_ratio_dispersed(incident[0], incident[1], baseline[0], baseline[1], phi=phi)
 
 
 def _significant(ctx: AnalysisContext, c: stats.RateComparison) -> bool:

@@ -115,17 +115,13 @@ def read_batch(
     accepted = scratch.table("batch_accepted")
     errors, scans = scratch.table("reject_errors"), scratch.table("reject_scans")
     listed = "[" + ", ".join(literal(str(path)) for path in paths) + "]"
-    try:
-        with _insertion_order_kept(con):
-            con.execute(
-                f"CREATE TEMP TABLE {accepted} AS SELECT file_index AS file, raw "
-                f"FROM read_csv({listed}, {_options(errors, scans, gzip=gzip)})"
-            )
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise InputError(
-            f"cannot read the batch: {message}", hint="check that the files are complete"
-        ) from error
+    _scan(
+        con,
+        f"CREATE TEMP TABLE {accepted} AS SELECT file_index AS file, raw "
+        f"FROM read_csv({listed}, {_options(errors, scans, gzip=gzip)})",
+        what="the batch",
+        hint="check that the files are complete",
+    )
     unread_paths = {
         str(row[0])
         for row in con.execute(
@@ -164,18 +160,25 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, *, scratch: Scratch) 
     accepted = scratch.table("accepted")
     errors, scans = scratch.table("reject_errors"), scratch.table("reject_scans")
     options = _options(errors, scans, gzip=is_gzip(path))
+    _scan(
+        con,
+        f"CREATE TEMP TABLE {accepted} AS "
+        f"SELECT raw FROM read_csv({literal(str(path))}, {options})",
+        what=path.name,
+        hint="check that the file is complete",
+    )
+    return _numbered(con, accepted=accepted, errors=errors, scratch=scratch)
+
+
+def _scan(con: duckdb.DuckDBPyConnection, sql: str, *, what: str, hint: str) -> None:
+    """Run the read_csv that fills a scratch table, in file order; a file that cannot be read
+    at all (a corrupt .gz) becomes an `InputError` naming `what`."""
     try:
         with _insertion_order_kept(con):
-            con.execute(
-                f"CREATE TEMP TABLE {accepted} AS "
-                f"SELECT raw FROM read_csv({literal(str(path))}, {options})"
-            )
+            con.execute(sql)
     except duckdb.Error as error:
         message = str(error).splitlines()[0]
-        raise InputError(
-            f"cannot read {path.name}: {message}", hint="check that the file is complete"
-        ) from error
-    return _numbered(con, accepted=accepted, errors=errors, scratch=scratch)
+        raise InputError(f"cannot read {what}: {message}", hint=hint) from error
 
 
 @contextmanager
