@@ -68,7 +68,8 @@ def investigate_command(
     Compares the incident window with its baselines:
     onset, changes, hosts, endpoints, new errors and stack traces,
     metrics that moved, periodic and cron-aligned bursts, time of day,
-    and the inputs and clients that only failing requests share.
+    the inputs (request fields, values inside messages) and clients
+    that only failing requests share, and what customers' reports name.
 
     Ranks suspects with their statistics and lists the causes the data rules out.
 
