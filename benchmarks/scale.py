@@ -10,13 +10,18 @@ process per format so that peak memory is its own, the script times:
   analyses   windows, every registered analyzer and the ranking
   total      load + analyses: what `warroom investigate --no-cache` costs
 
-and prints the table with the ratio total/bare (wall clock), the same ratio in CPU seconds
+and, in a second fresh process (row "<format> warm"), the same for a run on files already
+parsed once: the bundle is loaded into a fresh Parquet cache first (its time is printed
+apart), then `load` reads that cache. That is every `warroom investigate` after the first on
+the same files, as a responder asks again with other windows or after adding notes.
+It prints the table with the ratio total/bare (wall clock), the same ratio in CPU seconds
 (steadier on a shared machine) and the peak resident memory (target: <= 3x the bare scan,
 <= 4 GB). `--profile` adds where the time goes: per loader step (reading lines,
 parsing per format, inserting events) and per analyzer.
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/scale.py                 # 5M lines, both formats
     PYTHONPATH=src:. .venv/bin/python benchmarks/scale.py --lines 1000000 --formats jsonl --profile
+    ... --no-warm                                                         # first runs only
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import functools
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -156,23 +163,35 @@ def _instrument_loaders(profile: Profile) -> None:
     profile.wrap(investigate_module, "rank", "analyses: rank")
 
 
-def measure(folder: Path, *, profile_steps: bool) -> dict[str, Any]:
-    """In this process: bare scan, then load and investigate without the cache."""
+def measure(folder: Path, *, profile_steps: bool, warm: bool = False) -> dict[str, Any]:
+    """In this process: bare scan, then load and investigate without the cache; or, `warm`,
+    load once into a fresh cache (timed apart as `cache_write_s`), then time a load that reads
+    that cache and the investigation."""
     from warroom.analysis.investigate import investigate
     from warroom.evidence.bundle import load_bundle
 
     profile = Profile()
-    if profile_steps:
+    if profile_steps and not warm:
         _instrument_loaders(profile)
     bare_s, bare_cpu, bare_rows = bare_scan(folder)
+    cache_dir, cache_write_s = None, 0.0
+    if warm:
+        cache_dir = Path(tempfile.mkdtemp(prefix="warroom-scale-cache-"))
+        started = time.perf_counter()
+        load_bundle(folder, cache_dir=cache_dir).close()
+        cache_write_s = time.perf_counter() - started
     started, cpu = time.perf_counter(), cpu_seconds()
-    loaded = load_bundle(folder, cache_dir=None)
+    loaded = load_bundle(folder, cache_dir=cache_dir)
     load_s, load_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    if warm and not loaded.from_cache:
+        raise SystemExit(f"the second load of {folder} did not read the cache")
     inputs = loaded.inputs()
     started, cpu = time.perf_counter(), cpu_seconds()
     result = investigate(loaded.con, inputs=inputs, timezone=loaded.timezone)
     analyses_s, analyses_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     loaded.close()
+    if cache_dir is not None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
     for item in result.coverage:
         profile.seconds[f"analyzer {item.analyzer} ({item.status})"] += item.seconds
     top = result.suspects[0] if result.suspects else None
@@ -187,6 +206,7 @@ def measure(folder: Path, *, profile_steps: bool) -> dict[str, Any]:
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "top": f"{top.kind}:{top.ref} {top.score:.2f}" if top else "-",
         "profile": dict(profile.seconds),
+        "cache_write_s": cache_write_s,
     }
 
 
@@ -197,41 +217,53 @@ def main() -> None:
     parser.add_argument("--scenario", default="canary_deploy")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="time loader steps and analyzers")
+    parser.add_argument(
+        "--no-warm", action="store_true", help="skip the second run, which reads the cache"
+    )
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, profile_steps=args.profile)))
+        print(json.dumps(measure(args.one, profile_steps=args.profile, warm=args.warm)))
         return
     print(
         f"duckdb {duckdb.__version__}, cores={os.cpu_count()}, load={os.getloadavg()[0]:.1f}, "
         f"{args.scenario} seed {args.seed}, {args.lines:,} lines per bundle"
     )
     print(
-        f"{'format':<8}{'lines':>11}{'MB':>6}{'bare s':>8}{'load s':>8}{'analyses s':>11}"
+        f"{'format':<12}{'lines':>11}{'MB':>6}{'bare s':>8}{'load s':>8}{'analyses s':>11}"
         f"{'total s':>9}{'ratio':>7}{'cpu ratio':>10}{'peak MB':>9}  top suspect"
     )
     for fmt in args.formats:
         folder = bundle_for(args.scenario, fmt, args.lines, args.seed)
         size = sum(p.stat().st_size for p in (folder / "logs").rglob("*") if p.is_file())
-        command = [sys.executable, __file__, "--one", str(folder)]
-        command += ["--profile"] if args.profile else []
-        done = subprocess.run(command, check=True, capture_output=True, text=True)
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        total = row["load_s"] + row["analyses_s"]
-        bare_cpu, load_cpu, analyses_cpu = row["cpu"]
-        cpu_ratio = (load_cpu + analyses_cpu) / max(bare_cpu, 1e-9)
-        print(
-            f"{fmt:<8}{row['bare_rows']:>11,}{size / 1e6:>6.0f}{row['bare_s']:>8.2f}"
-            f"{row['load_s']:>8.2f}{row['analyses_s']:>11.2f}{total:>9.2f}"
-            f"{total / row['bare_s']:>7.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}  {row['top']}",
-            flush=True,
-        )
-        print(
-            f"    cpu s: bare {bare_cpu:.2f}, load {load_cpu:.2f}, analyses {analyses_cpu:.2f}",
-            flush=True,
-        )
-        for label, seconds in sorted(row["profile"].items(), key=lambda item: -item[1]):
-            print(f"    {seconds:8.2f} s  {label}")
+        runs = [("", [])] if args.no_warm else [("", []), (" warm", ["--warm"])]
+        for label, extra in runs:
+            command = [sys.executable, __file__, "--one", str(folder), *extra]
+            command += ["--profile"] if args.profile else []
+            done = subprocess.run(command, check=True, capture_output=True, text=True)
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            _print_row(fmt + label, row, size=size)
+
+
+def _print_row(name: str, row: dict[str, Any], *, size: int) -> None:
+    total = row["load_s"] + row["analyses_s"]
+    bare_cpu, load_cpu, analyses_cpu = row["cpu"]
+    cpu_ratio = (load_cpu + analyses_cpu) / max(bare_cpu, 1e-9)
+    print(
+        f"{name:<12}{row['bare_rows']:>11,}{size / 1e6:>6.0f}{row['bare_s']:>8.2f}"
+        f"{row['load_s']:>8.2f}{row['analyses_s']:>11.2f}{total:>9.2f}"
+        f"{total / row['bare_s']:>7.1f}{cpu_ratio:>10.1f}{row['peak_mb']:>9.0f}  {row['top']}",
+        flush=True,
+    )
+    written = row["cache_write_s"]
+    cache = f", cache written in {written:.2f} s before" if written else ""
+    print(
+        f"    cpu s: bare {bare_cpu:.2f}, load {load_cpu:.2f}, analyses {analyses_cpu:.2f}{cache}",
+        flush=True,
+    )
+    for label, seconds in sorted(row["profile"].items(), key=lambda item: -item[1]):
+        print(f"    {seconds:8.2f} s  {label}")
 
 
 if __name__ == "__main__":
