@@ -94,6 +94,34 @@ def bare_scan(folder: Path) -> tuple[float, float, int]:
     return seconds, cpu, int(row[0]) if row else 0
 
 
+def floor_scans(folder: Path) -> dict[str, float]:
+    """Wall seconds of what any DuckDB loader of these files must do at least, for --profile:
+    copy every log line into a table, and (JSON lines) also parse each with `json_transform`
+    into the union of the keys of a sample of lines."""
+    logs = sorted(p for p in (folder / "logs").rglob("*") if p.is_file())
+    lines = f"read_csv({_sql_list(logs)}, {RAW_LINE_OPTIONS})"
+    con = duckdb.connect()
+    floors: dict[str, float] = {}
+    started = time.perf_counter()
+    con.execute(f"CREATE TABLE copied AS SELECT raw FROM {lines}")
+    floors["floor: every line into a table"] = time.perf_counter() - started
+    jsonl = [p for p in logs if p.suffix == ".jsonl"]
+    if jsonl:
+        row = con.execute(
+            "SELECT json_group_structure(json_structure(raw)) FROM "
+            "(SELECT raw FROM copied USING SAMPLE 10000 ROWS (reservoir, 1))"
+        ).fetchone()
+        structure = str(row[0]).replace("'", "''") if row else "{}"
+        started = time.perf_counter()
+        con.execute(
+            "CREATE TABLE parsed AS SELECT json_transform(raw, '" + structure + "') AS j "
+            f"FROM read_csv({_sql_list(jsonl)}, {RAW_LINE_OPTIONS})"
+        )
+        floors["floor: every JSON line into a table, parsed"] = time.perf_counter() - started
+    con.close()
+    return floors
+
+
 class Profile:
     """Wall seconds spent in wrapped functions, summed per label."""
 
@@ -194,6 +222,8 @@ def measure(folder: Path, *, profile_steps: bool, warm: bool = False) -> dict[st
         shutil.rmtree(cache_dir, ignore_errors=True)
     for item in result.coverage:
         profile.seconds[f"analyzer {item.analyzer} ({item.status})"] += item.seconds
+    if profile_steps and not warm:
+        profile.seconds.update(floor_scans(folder))
     top = result.suspects[0] if result.suspects else None
     return {
         "bare_s": bare_s,
