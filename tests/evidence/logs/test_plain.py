@@ -186,7 +186,8 @@ def test_plain_starts_read_as_the_record_expression_reads_them():
     gaps = [" ", "  ", "\t", " \t"]
     levels = ["INFO", "WARN", "WARNING", "ERR", "ERROR", "CRIT", "INFORMATION", "info", "[INFO]",
               "INFO:", "app.db", "DPANIC", "-"]  # fmt: skip
-    messages = ["ok", "- ok", "-ok", "| x", ": x", ":x", "[a] b", "", " x", "1895#1895: *1 y"]
+    messages = ["ok", "é ok", "- ok", "-ok", "| x", ": x", ":x", "[a] b", "", " x",
+                "1895#1895: *1 y"]  # fmt: skip
 
     def pick(options: list[str]) -> str:  # the plain option (first) most of the time
         return options[0] if rng.random() < 0.6 else rng.choice(options)
