@@ -10,6 +10,7 @@ import duckdb
 
 from warroom.evidence.logs.plain import (
     _GROUPS,
+    _MAY_START,
     _PLAIN_START,
     RECORD_START,
     _plain_start,
@@ -214,3 +215,18 @@ def test_plain_starts_read_as_the_record_expression_reads_them():
     assert (differ, times_differ) == (0, 0)
     assert 300 < plain < len(lines) / 2  # both paths are taken
     assert 0 < timed < plain  # some times are unreadable (30 February)
+
+
+def test_plain_lines_that_cannot_start_a_record_skip_the_expression():
+    lines = ["Traceback (most recent call last):", "  at x.y(Z.java:1)", "é", "", "\t2026", "x",
+             "[2026-03-04 14:02:11] INFO ok", "2026-03-04 14:02:11 ok", "[x] ERROR y", "9 ok",
+             "2026/03/04 14:02:11 go", ":", "[", "0"]  # fmt: skip
+    con = duckdb.connect()
+    general = regex_struct("raw", RECORD_START, _GROUPS, rest="message")
+    rows = con.execute(
+        f"SELECT {general} IS NOT NULL, CASE WHEN {_MAY_START} THEN {general} END "
+        f"IS NOT DISTINCT FROM {general} FROM unnest($1::VARCHAR[]) t(raw)",
+        [lines],
+    ).fetchall()
+    assert all(same for _, same in rows)
+    assert sum(start for start, _ in rows) == 3

@@ -61,6 +61,9 @@ _PLAIN_START: Final = (
     rf"^\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}[.,]\d{{3}} +{_BARE_LEVEL} +[^\s\-|:]"
 )
 RECORD_START_RE: Final = re.compile(RECORD_START)
+# Only a line starting with a digit or `[` can match RECORD_START: the others (continuation
+# lines) skip the expression.
+_MAY_START: Final = "(left(raw, 1) BETWEEN '0' AND '9' OR starts_with(raw, '['))"
 # NGINX error log: `1895#1895: *1 message, client: 10.0.0.1, request: "GET / HTTP/1.1"`.
 _NGINX_PROCESS = r"^(\d+)#(\d+): (?:\*(\d+) )?"
 _NGINX_DETAILS: Final = ("client", "server", "request", "upstream", "host", "referrer")
@@ -94,7 +97,8 @@ def parse_plain(
         f"CREATE TEMP TABLE {parsed} AS SELECT line, raw, m, is_start, "
         f"CASE WHEN is_start THEN {ts} END AS ts FROM ("
         "SELECT line, raw, m, plain, m IS NOT NULL AS is_start FROM ("
-        f"SELECT line, raw, plain, CASE WHEN plain THEN {_plain_start()} ELSE {general} END AS m "
+        f"SELECT line, raw, plain, CASE WHEN plain THEN {_plain_start()} "
+        f"WHEN {_MAY_START} THEN {general} END AS m "
         f"FROM (SELECT line, raw, regexp_matches(raw, {literal(_PLAIN_START)}) AS plain "
         f"FROM {lines})))"
     )
