@@ -11,7 +11,14 @@ from pathlib import Path
 import duckdb
 
 from warroom.evidence.logs import load_log
-from warroom.evidence.logs.access import _SHAPE
+from warroom.evidence.logs.access import (
+    _SHAPE,
+    _fields,
+    _general_fields,
+    _general_seconds,
+    _plain_line,
+    _seconds,
+)
 from warroom.evidence.schema import create_statement
 from warroom.evidence.types import LoadContext
 
@@ -65,3 +72,48 @@ def test_access_odd_lines_accepted_as_the_whole_line_shape_says(tmp_path: Path) 
         assert (row["attrs"] or {}).get("protocol") == protocol
         if target is not None and "?" not in target and "#" not in target and target:
             assert row["path"] == target
+
+
+_HEADS = [
+    "10.1.2.3 - - [04/Mar/2026:14:02:11 +0100] ", "10.1.2.3 - alice [04/Mar/2026:14:02:11] ",
+    "a[b - - [04/Mar/2026:14:02:11 +0100] ", "10.1.2.3 - - [04/[Mar/2026:14:02:11 +0100] ",
+    "10.1.2.3\t- - [04/Mar/2026:14:02:11 +0100] ", "10.1.2.3 - -  [04/Mar/2026:14:02:11 +0100] ",
+    "10.1.2.3 x - - [04/Mar/2026:14:02:11 +0100] ", "- - - [x] ", "10.1.2.3 - - [] ",
+    "hôte - élodie [04/Mar/2026:14:02:11 +0100] ", "10.1.2.3 - - [04/Mär/2026:14:02:11 +0100] ",
+]  # fmt: skip
+_NUMBERS = [" 200 1234 ", " 304 - ", " - - ", " 2000 1 ", " 200 12 34 ", " 200 1234", "200 1 "]
+_RESTS = ["", " 0.153", " 1e3", " .5", "  5", " 5 x", "\t5", " 1_000", " 0.5 rt=1", "5", " -1"]
+
+
+def test_access_plain_lines_read_as_the_general_expression_reads_them() -> None:
+    """The position shortcut for plain combined lines gives the fields, and the request time,
+    that the general expression gives, on plain lines and on lines nearly plain."""
+    rng = random.Random(7)
+    lines = _odd_lines(2000) + [
+        rng.choice(_HEADS)
+        + '"GET /a?b=1 HTTP/1.1"'
+        + rng.choice(_NUMBERS)
+        + rng.choice(['"-" "curl/8"', '"r" "a b"', '"\\"x" "y"', '"" ""', '"a"  "b"'])
+        + rng.choice(_RESTS)
+        for _ in range(3000)
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest($1::VARCHAR[]) AS raw", [lines])
+    split = "SELECT raw, string_split(raw, '\"') AS q FROM t"
+    fields = (
+        f"SELECT raw, {_plain_line()} AS plain, {_fields()} AS m, {_general_fields()} AS general "
+        f"FROM ({split})"
+    )
+    plain, differ = con.execute(
+        f"SELECT count(*) FILTER (WHERE plain), count(*) FILTER (WHERE m IS DISTINCT FROM general) "
+        f"FROM ({fields})"
+    ).fetchone()
+    assert differ == 0
+    assert 500 < plain < len(lines)  # both paths are taken
+    tail = "CASE WHEN contains(m.rest, '=') OR contains(m.rest, '\"') THEN m.rest END AS tail"
+    seconds, differ = con.execute(
+        f"SELECT count({_seconds()}), count(*) FILTER (WHERE {_seconds()} IS DISTINCT FROM "
+        f"{_general_seconds()}) FROM (SELECT m, {tail} FROM ({fields}) WHERE m IS NOT NULL)"
+    ).fetchone()
+    assert differ == 0
+    assert seconds > 1000

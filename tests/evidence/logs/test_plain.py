@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warroom.evidence.logs.plain import (
+    _GROUPS,
+    _MAY_START,
+    _PLAIN_START,
+    RECORD_START,
+    _plain_start,
+    _plain_time,
+)
+from warroom.evidence.logs.records import literal, regex_struct
+from warroom.evidence.logs.timestamps import iso_to_utc
+from warroom.evidence.types import LoadContext
 
 PICK = ("line", "ts", "level", "message", "exception_type")
 
@@ -159,3 +175,58 @@ def test_plain_text_before_the_first_record_is_rejected(load, tmp_path):
         "line 5: time not understood: 2026-13-04 14:02:12,000 ERROR a month that does not exist",
     ]
     assert rows[0]["stack"] is None
+
+
+def test_plain_starts_read_as_the_record_expression_reads_them():
+    """The position shortcut for plain starts (time with milliseconds, a level in capitals)
+    gives the fields and the time the general expression gives, on lines nearly plain too."""
+    rng = random.Random(11)
+    times = ["2026-03-04 14:02:11,123", "2026-03-04 14:02:11.123", "2026-02-30 14:02:11,123",
+             "2026-03-04 14:02:11,1234", "2026-03-04T14:02:11,123", "2026-03-04 14:02:11,123Z",
+             "2026/03/04 14:02:11,123", "2026-03-04 14:02:11"]  # fmt: skip
+    gaps = [" ", "  ", "\t", " \t"]
+    levels = ["INFO", "WARN", "WARNING", "ERR", "ERROR", "CRIT", "INFORMATION", "info", "[INFO]",
+              "INFO:", "app.db", "DPANIC", "-"]  # fmt: skip
+    messages = ["ok", "é ok", "- ok", "-ok", "| x", ": x", ":x", "[a] b", "", " x",
+                "1895#1895: *1 y"]  # fmt: skip
+
+    def pick(options: list[str]) -> str:  # the plain option (first) most of the time
+        return options[0] if rng.random() < 0.6 else rng.choice(options)
+
+    lines = [
+        pick(times) + pick(gaps) + rng.choice(levels) + pick(gaps) + rng.choice(messages)
+        for _ in range(4000)
+    ]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t AS SELECT unnest($1::VARCHAR[]) AS raw", [lines])
+    general = regex_struct("raw", RECORD_START, _GROUPS, rest="message")
+    fields = (
+        f"SELECT {_plain_start()} AS m, {general} AS g FROM t "
+        f"WHERE regexp_matches(raw, {literal(_PLAIN_START)})"
+    )
+    ctx = LoadContext(root=Path("."), timezone="Europe/Berlin")
+    plain, differ, timed, times_differ = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE m IS DISTINCT FROM g), "
+        f"count({_plain_time(ctx)}), "
+        f"count(*) FILTER (WHERE {_plain_time(ctx)} IS DISTINCT FROM "
+        f"{iso_to_utc('m.time', timezone=ctx.timezone)}) FROM ({fields})"
+    ).fetchone()
+    assert (differ, times_differ) == (0, 0)
+    assert 300 < plain < len(lines) / 2  # both paths are taken
+    assert 0 < timed < plain  # some times are unreadable (30 February)
+
+
+def test_plain_lines_that_cannot_start_a_record_skip_the_expression():
+    lines = ["Traceback (most recent call last):", "  at x.y(Z.java:1)", "é", "", "\t2026", "x",
+             "[2026-03-04 14:02:11] INFO ok", "2026-03-04 14:02:11 ok", "[x] ERROR y", "9 ok",
+             "2026/03/04 14:02:11 go", ":", "[", "0"]  # fmt: skip
+    con = duckdb.connect()
+    general = regex_struct("raw", RECORD_START, _GROUPS, rest="message")
+    rows = con.execute(
+        f"SELECT {general} IS NOT NULL, CASE WHEN {_MAY_START} THEN {general} END "
+        f"IS NOT DISTINCT FROM {general} FROM unnest($1::VARCHAR[]) t(raw)",
+        [lines],
+    ).fetchall()
+    assert all(same for _, same in rows)
+    assert sum(start for start, _ in rows) == 3

@@ -9,7 +9,8 @@ import pytest
 
 from warroom.errors import InputError
 from warroom.evidence.logs import reading
-from warroom.evidence.logs.reading import is_gzip, read_lines, scratch_space
+from warroom.evidence.logs.reading import is_gzip, read_batch, read_lines, scratch_space
+from warroom.evidence.logs.records import FILE_SHIFT, LINE_MASK
 
 
 def _lines(con: duckdb.DuckDBPyConnection, path) -> tuple[list[tuple[int, str | None]], list]:
@@ -123,3 +124,23 @@ def test_scratch_space_drops_its_tables(con, tmp_path):
     views = con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
     assert before == after
     assert views == (0,)
+
+
+def test_read_batch_keys_are_bigints_numbering_each_file(con, tmp_path):
+    # BIGINT keys (not HUGEINT): parsers filter, sort and join on them for every line.
+    paths = [tmp_path / "a.log", tmp_path / "b.log"]
+    paths[0].write_text("a1\n\na3\n")
+    paths[1].write_text("b1\nb2\n")
+    with scratch_space(con) as scratch:
+        batch = read_batch(con, paths, gzip=False, scratch=scratch)
+        rows = con.execute(
+            f"SELECT typeof(line), line >> {FILE_SHIFT}, line & {LINE_MASK}, raw "
+            f"FROM {batch.view} ORDER BY line"
+        ).fetchall()
+    assert rows == [
+        ("BIGINT", 0, 1, "a1"),
+        ("BIGINT", 0, 2, None),
+        ("BIGINT", 0, 3, "a3"),
+        ("BIGINT", 1, 1, "b1"),
+        ("BIGINT", 1, 2, "b2"),
+    ]

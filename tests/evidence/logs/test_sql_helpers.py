@@ -12,7 +12,7 @@ import pytest
 from warroom.evidence.logs.attrs import attrs_from_entries
 from warroom.evidence.logs.levels import normalise_level
 from warroom.evidence.logs.paths import query_entries, query_text, query_value, target_path
-from warroom.evidence.logs.records import regex_struct
+from warroom.evidence.logs.records import NOT_BLANK, regex_struct
 from warroom.evidence.logs.stacks import exception_type
 from warroom.evidence.logs.timestamps import any_time_to_utc, duration_to_ms, iso_to_utc
 
@@ -201,3 +201,27 @@ def test_attrs_from_entries_drops_nulls_and_keeps_the_first_key():
 )
 def test_exception_type_from_stacks(stack, expected):
     assert _apply(exception_type("v"), [stack]) == [expected]
+
+
+def test_not_blank_is_a_search_for_a_non_space():
+    texts: list[str | None] = [
+        "",
+        " ",
+        "\t",
+        "\x0b",
+        "\x0c\r",
+        "  x",
+        "x",
+        "é",
+        "\xa0",
+        "\x7f",
+        "\x01",
+        " \t\n",
+    ]
+    texts.append(None)
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT {NOT_BLANK}, regexp_matches(raw, '\\S') FROM unnest($1::VARCHAR[]) t(raw)", [texts]
+    ).fetchall()
+    assert [fast for fast, _ in rows] == [searched for _, searched in rows]
+    assert [fast for fast, _ in rows].count(True) == 7

@@ -86,7 +86,37 @@ def parse_access(
     return Parsed(_events_select(con, parsed, ctx=ctx), rejected)
 
 
+# A combined line with a plain head (`client ident user [time] `, no brackets but the time's),
+# a three-digit status and nothing quoted inside its quoted fields: most lines of most logs.
+_PLAIN_HEAD: Final = r"[^\s\[\]]+ [^\s\[\]]+ [^\s\[\]]+ \[[^\[\]]+\] "
+_PLAIN_NUMBERS: Final = r" \d{3} (?:\d+|-) "
+
+
 def _fields() -> str:
+    """The fields of a line: plain combined lines by string positions, every other line as
+    `_general_fields` reads it (the same fields: the plain path is a shortcut, never a rule)."""
+    # The head has exactly three spaces before its only `[`, and ends with `] `.
+    opening = "strpos(q[1], '[')"
+    fields = (
+        "struct_pack(client := left(q[1], strpos(q[1], ' ') - 1), "
+        "user := CASE WHEN contains(q[1], ' - - [') THEN '-' ELSE split_part(q[1], ' ', 3) END, "
+        f"time := substr(q[1], {opening} + 1, length(q[1]) - {opening} - 2), request := q[2], "
+        "status := substr(q[3], 2, 3), bytes := substr(q[3], 6, length(q[3]) - 6), "
+        "referer := q[4], agent := q[6], rest := q[7])"
+    )
+    return f"CASE WHEN {_plain_line()} THEN {fields} ELSE {_general_fields()} END"
+
+
+def _plain_line() -> str:
+    """Whether a line (split at double quotes: `q`) is a plain combined line."""
+    return (
+        "len(q) = 7 AND q[5] = ' ' AND NOT contains(raw, '\\\"') "
+        f"AND regexp_full_match(q[3], {literal(_PLAIN_NUMBERS)}) "
+        f"AND regexp_full_match(q[1], {literal(_PLAIN_HEAD)})"
+    )
+
+
+def _general_fields() -> str:
     """The fields of a line that has the access log shape.
 
     Splitting at the double quotes is several times cheaper than capturing with a regular
@@ -144,12 +174,25 @@ def _events_select(con: duckdb.DuckDBPyConnection, parsed: str, *, ctx: LoadCont
     )
 
 
-def _columns(ctx: LoadContext) -> list[str]:
-    seconds = (
+def _seconds() -> str:
+    """The request time in seconds: a bare number after the combined fields, else a pair."""
+    # A bare number alone (most lines) is cast whole: what its first word gives, the cast
+    # skipping the spaces around it.
+    return (
+        "coalesce(CASE WHEN m.rest[2] BETWEEN '0' AND '9' THEN TRY_CAST(m.rest AS DOUBLE) END, "
+        f"{_general_seconds()})"
+    )
+
+
+def _general_seconds() -> str:
+    return (
         "coalesce(CASE WHEN m.rest[2] BETWEEN '0' AND '9' "
         "THEN TRY_CAST(split_part(trim(m.rest), ' ', 1) AS DOUBLE) END, "
         f"TRY_CAST(nullif(regexp_extract(tail, {literal(_REST_SECONDS)}, 1), '') AS DOUBLE))"
     )
+
+
+def _columns(ctx: LoadContext) -> list[str]:
     return [
         "ts",
         f"{text_or_null(ctx.host)} AS host",
@@ -159,7 +202,7 @@ def _columns(ctx: LoadContext) -> list[str]:
         "TRY_CAST(nullif(m.status, '-') AS SMALLINT) AS status",
         "req.method AS method",
         f"{target_path('req.target')} AS path",
-        f"{seconds} * 1000 AS duration_ms",
+        f"{_seconds()} * 1000 AS duration_ms",
         "m.request AS message",
         "NULL AS exception_type",
         "NULL AS stack",

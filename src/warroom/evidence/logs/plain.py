@@ -32,7 +32,7 @@ from warroom.evidence.logs.records import (
     text_or_null,
 )
 from warroom.evidence.logs.stacks import attach_continuations, exception_type
-from warroom.evidence.logs.timestamps import iso_to_utc
+from warroom.evidence.logs.timestamps import iso_to_utc, local_to_utc
 from warroom.evidence.types import LoadContext
 
 TIMESTAMP: Final = (
@@ -54,11 +54,21 @@ RECORD_START: Final = (
     rf"(?:{_BRACKETED_LEVEL}|{_BARE_LEVEL}|{_COLON_LEVEL}):?(?:\s+|$)(?:[-|:]\s+)?)?"
 )
 _GROUPS: Final = ("time", "prefix", "bracketed", "bare", "colon")
+# The start of most records of Python `logging` and Spring Boot logs: a time with
+# milliseconds and no offset, a level in capitals and a message that starts with no `-|:`.
+# `_plain_start` reads such a line by string positions, as RECORD_START would.
+_PLAIN_START: Final = (
+    rf"^\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}[.,]\d{{3}} +{_BARE_LEVEL} +[^\s\-|:]"
+)
 RECORD_START_RE: Final = re.compile(RECORD_START)
+# Only a line starting with a digit or `[` can match RECORD_START: the others (continuation
+# lines) skip the expression.
+_MAY_START: Final = "(left(raw, 1) BETWEEN '0' AND '9' OR starts_with(raw, '['))"
 # NGINX error log: `1895#1895: *1 message, client: 10.0.0.1, request: "GET / HTTP/1.1"`.
 _NGINX_PROCESS = r"^(\d+)#(\d+): (?:\*(\d+) )?"
 _NGINX_DETAILS: Final = ("client", "server", "request", "upstream", "host", "referrer")
-_NGINX_DETAIL = rf', (?:{"|".join(_NGINX_DETAILS)}): (?:"[^"]*"|[^,]*)'
+_NGINX_DETAIL_NAME = rf", (?:{'|'.join(_NGINX_DETAILS)}): "
+_NGINX_DETAIL = rf'{_NGINX_DETAIL_NAME}(?:"[^"]*"|[^,]*)'
 _NGINX_METHOD = r'request: "([A-Z]+) '
 _NGINX_TARGET = r'request: "[A-Z]+ ([^" ]+)'
 
@@ -79,13 +89,18 @@ def parse_plain(
 ) -> Parsed:
     """Parse the raw lines of a plain log; records with an unreadable time are rejected."""
     parsed = scratch.table("plain")
-    ts = iso_to_utc("m.time", timezone=ctx.timezone)
+    # Plain starts (most lines) are read by string positions; the rest by the expression.
+    general_ts = iso_to_utc("m.time", timezone=ctx.timezone)
+    ts = f"CASE WHEN plain THEN {_plain_time(ctx)} ELSE {general_ts} END"
+    general = regex_struct("raw", RECORD_START, _GROUPS, rest="message")
     con.execute(
         f"CREATE TEMP TABLE {parsed} AS SELECT line, raw, m, is_start, "
         f"CASE WHEN is_start THEN {ts} END AS ts FROM ("
-        "SELECT line, raw, m, m IS NOT NULL AS is_start FROM ("
-        f"SELECT line, raw, {regex_struct('raw', RECORD_START, _GROUPS, rest='message')} AS m "
-        f"FROM {lines}))"
+        "SELECT line, raw, m, plain, m IS NOT NULL AS is_start FROM ("
+        f"SELECT line, raw, plain, CASE WHEN plain THEN {_plain_start()} "
+        f"WHEN {_MAY_START} THEN {general} END AS m "
+        f"FROM (SELECT line, raw, regexp_matches(raw, {literal(_PLAIN_START)}) AS plain "
+        f"FROM {lines})))"
     )
     scratch.release(lines)
     stacks = attach_continuations(con, parsed=parsed, scratch=scratch)
@@ -100,6 +115,25 @@ def parse_plain(
     return Parsed(select, rejected)
 
 
+def _plain_start() -> str:
+    """The fields of a plain start (`_PLAIN_START`), as `RECORD_START` reads them: the time
+    is its first 23 characters, the level the next word, the message starts after the spaces
+    that follow it; there are no words before the level."""
+    after_time = "ltrim(substr(raw, 24))"
+    level = f"split_part({after_time}, ' ', 1)"
+    return (
+        "struct_pack(time := left(raw, 23), prefix := '', bracketed := '', "
+        f"bare := {level}, colon := '', "
+        f"message := ltrim(substr({after_time}, length({level}) + 1)))"
+    )
+
+
+def _plain_time(ctx: LoadContext) -> str:
+    """The time of a plain start: it has no offset, and reads as a TIMESTAMP once its comma
+    is a dot (what `iso_to_utc` gives it, without looking for an offset)."""
+    return local_to_utc("TRY_CAST(replace(m.time, ',', '.') AS TIMESTAMP)", timezone=ctx.timezone)
+
+
 def _records_sql(parsed: str, stacks: str) -> str:
     """One row per record: its fields, its stack, and what an NGINX error line adds."""
     starts = (
@@ -111,16 +145,24 @@ def _records_sql(parsed: str, stacks: str) -> str:
         "WHERE p.is_start AND p.ts IS NOT NULL"
     )
     process = regex_struct("message", _NGINX_PROCESS, ("pid", "tid", "conn"), rest="text")
+    # The expressions below run only on messages that hold what they look for (a cheap test
+    # first): most messages are not NGINX's and name no request.
+    no_detail = f"NOT regexp_matches(message, {literal(_NGINX_DETAIL_NAME)})"
     details = (
+        f"CASE WHEN {no_detail} THEN []::VARCHAR[] ELSE "
         f"list_transform(regexp_extract_all(message, {literal(_NGINX_DETAIL)}), "
-        "lambda d: split_part(d, ': ', 1)[3:]) AS detail_names, "
+        "lambda d: split_part(d, ': ', 1)[3:]) END AS detail_names, "
+        f"CASE WHEN {no_detail} THEN []::VARCHAR[] ELSE "
         f"list_transform(regexp_extract_all(message, {literal(_NGINX_DETAIL)}), "
-        """lambda d: trim(substr(d, strpos(d, ': ') + 2), '"')) AS detail_values"""
+        """lambda d: trim(substr(d, strpos(d, ': ') + 2), '"')) END AS detail_values"""
     )
+    names_request = """contains(message, 'request: "')"""
     nginx = (
         f"SELECT *, CASE WHEN is_nginx THEN {process} END AS process, "
-        f"nullif(regexp_extract(message, {literal(_NGINX_METHOD)}, 1), '') AS method, "
-        f"nullif(regexp_extract(message, {literal(_NGINX_TARGET)}, 1), '') AS target, "
+        f"CASE WHEN {names_request} "
+        f"THEN nullif(regexp_extract(message, {literal(_NGINX_METHOD)}, 1), '') END AS method, "
+        f"CASE WHEN {names_request} "
+        f"THEN nullif(regexp_extract(message, {literal(_NGINX_TARGET)}, 1), '') END AS target, "
         f"{details} FROM ({starts})"
     )
     return f"SELECT *, {query_text('target')} AS _q FROM ({nginx})"

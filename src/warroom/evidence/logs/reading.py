@@ -132,10 +132,12 @@ def read_batch(
     if unread:
         con.execute(f"DELETE FROM {accepted} WHERE file IN ({', '.join(map(str, unread))})")
     # Rows keep file order, so a file's lines are consecutive row ids from its first one.
+    # The keys are BIGINTs (the reader's file index is unsigned: mixed with the signed row id,
+    # it would make them HUGEINTs, several times slower to filter, sort and join on).
     shifts, view = scratch.table("batch_shifts"), scratch.view("batch_lines")
     con.execute(
         f"CREATE TEMP TABLE {shifts} AS SELECT file, "
-        f"(file << {FILE_SHIFT}) + 1 - min(rowid) AS shift FROM {accepted} GROUP BY file"
+        f"(file::BIGINT << {FILE_SHIFT}) + 1 - min(rowid) AS shift FROM {accepted} GROUP BY file"
     )
     con.execute(
         f"CREATE TEMP VIEW {view} AS SELECT a.rowid + s.shift AS line, a.raw "

@@ -26,8 +26,10 @@ _GROUP_SEPARATOR = chr(31)
 FILE_SHIFT = 40
 LINE_MASK = (1 << FILE_SHIFT) - 1
 
-# A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line.
-NOT_BLANK = r"regexp_matches(raw, '\S')"
+# A line with something on it: cheaper than `trim(raw) <> ''`, which copies every line. Most
+# lines start with a character above the space (never whitespace to RE2's `\s`, ASCII only):
+# only the others are searched.
+NOT_BLANK = r"(left(raw, 1) > ' ' OR regexp_matches(raw, '\S'))"
 
 
 def literal(text: str) -> str:
