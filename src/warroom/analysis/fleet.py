@@ -62,7 +62,19 @@ class Topology:
 
 
 def topology(ctx: AnalysisContext) -> Topology:
-    """One small aggregate: every (host, service, family) the events carry."""
+    """One small aggregate: every (host, service, family) the events carry. Computed once per
+    investigation (the spread and changes analyzers both ask; it is a scan of every event)."""
+    found = ctx.memo.get(_TOPOLOGY_MEMO)
+    if isinstance(found, Topology):
+        return found
+    ctx.memo[_TOPOLOGY_MEMO] = found = _topology(ctx)
+    return found
+
+
+_TOPOLOGY_MEMO = "fleet.topology"
+
+
+def _topology(ctx: AnalysisContext) -> Topology:
     events = ctx.table("events")
     pairs = events.filter(events.host.notnull()).select("host", "service").distinct()
     rows = pairs.mutate(family=host_family(pairs.host)).execute()  # the regex on few rows
