@@ -135,7 +135,29 @@ def group_key(events: Any, dimension: str, families: Sequence[str]) -> Any:
 def group_counts(
     ctx: AnalysisContext, dimension: str, window: Window, *, families: Sequence[str]
 ) -> list[tuple[str | None, str, str, int, int]]:
-    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'."""
+    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'.
+
+    Every dimension is read from one aggregate per (service, host, container, version, period),
+    counted in one scan of the events and kept for the investigation (the spread analyzer asks
+    for four dimensions)."""
+    column = {"service": 0, "host": 1, "container": 2, "version": 3}[dimension]
+    totals: dict[tuple[str | None, str, str], list[int]] = {}
+    for row in _cohort_counts(ctx, window, families):
+        key = row[column]
+        if key is None:
+            continue
+        slot = totals.setdefault((row[0], str(key), row[4]), [0, 0])
+        slot[0] += int(row[5])
+        slot[1] += int(row[6])
+    return [(service, key, period, e, n) for (service, key, period), (e, n) in totals.items()]
+
+
+def _cohort_counts(ctx: AnalysisContext, window: Window, families: Sequence[str]) -> list[Any]:
+    """(service, host, container, version, period, errors, events) rows (NULL as None)."""
+    memo = f"fleet.cohorts:{window.start.isoformat()}/{window.end.isoformat()}:{list(families)}"
+    found = ctx.memo.get(memo)
+    if found is not None:
+        return list(found)
     events = ctx.table("events")
     period = ibis.cases(
         (ctx.in_window(events.ts, window), "incident"),
@@ -144,21 +166,14 @@ def group_counts(
     )
     rows = events.mutate(
         service=service_of(events, families),
-        key=group_key(events, dimension, families),
+        version=group_key(events, "version", families),
         period=period,
         err=signals.is_error(events).cast("int64"),
     )
-    rows = rows.filter(rows.period.notnull() & rows.key.notnull())
-    grouped = rows.group_by(["service", "key", "period"]).aggregate(
-        n=rows.count(), e=rows.err.sum()
+    rows = rows.filter(rows.period.notnull())
+    grouped = rows.group_by(["service", "host", "container", "version", "period"]).aggregate(
+        e=rows.err.sum(), n=rows.count()
     )
-    return [
-        (
-            r.service if isinstance(r.service, str) else None,
-            str(r.key),
-            r.period,
-            int(r.e),
-            int(r.n),
-        )
-        for r in grouped.execute().itertuples()
-    ]
+    found = ctx.con.execute(ibis.to_sql(grouped, dialect="duckdb")).fetchall()
+    ctx.memo[memo] = found
+    return list(found)
