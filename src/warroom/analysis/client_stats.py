@@ -41,10 +41,15 @@ def request_clients(con: Any, tables: RequestTables, routes: list[str]) -> pd.Da
     view = f"_warroom_user_agents_{next(_views)}"
     con.register(view, parse_user_agents([row[0] for row in agents]))
     try:
+        # requests per user agent first, then the (few) agents joined to their browser and OS
+        agents_sql = (
+            "WITH agents AS (SELECT route, value, period, failed, count(*) AS n "
+            f'FROM "{tables.fields}" WHERE {where} GROUP BY ALL) '
+        )
         per_client = " UNION ALL ".join(
-            f"SELECT f.route, '{d}' AS key, ua.{d} AS value, f.period, f.failed, count(*) AS n "
-            f'FROM "{tables.fields}" f JOIN "{view}" ua ON ua.user_agent = f.value '
-            f"WHERE {where} AND ua.{d} IS NOT NULL GROUP BY ALL"
+            f"SELECT a.route, '{d}' AS key, ua.{d} AS value, a.period, a.failed, "
+            f'CAST(sum(a.n) AS BIGINT) AS n FROM agents a JOIN "{view}" ua '
+            f"ON ua.user_agent = a.value WHERE ua.{d} IS NOT NULL GROUP BY ALL"
             for d in ("browser", "os")
         )
         versions = (
@@ -52,7 +57,9 @@ def request_clients(con: Any, tables: RequestTables, routes: list[str]) -> pd.Da
             f'FROM "{tables.fields}" WHERE route IN (SELECT unnest($1::VARCHAR[])) '
             f"AND lower(key) IN {_in(VERSION_KEYS)} GROUP BY ALL"
         )
-        frame: pd.DataFrame = con.execute(f"{per_client} UNION ALL {versions}", [routes]).df()
+        frame: pd.DataFrame = con.execute(
+            f"{agents_sql}{per_client} UNION ALL {versions}", [routes]
+        ).df()
     finally:
         con.unregister(view)
     return frame[columns]

@@ -62,7 +62,19 @@ class Topology:
 
 
 def topology(ctx: AnalysisContext) -> Topology:
-    """One small aggregate: every (host, service, family) the events carry."""
+    """One small aggregate: every (host, service, family) the events carry. Computed once per
+    investigation (the spread and changes analyzers both ask; it is a scan of every event)."""
+    found = ctx.memo.get(_TOPOLOGY_MEMO)
+    if isinstance(found, Topology):
+        return found
+    ctx.memo[_TOPOLOGY_MEMO] = found = _topology(ctx)
+    return found
+
+
+_TOPOLOGY_MEMO = "fleet.topology"
+
+
+def _topology(ctx: AnalysisContext) -> Topology:
     events = ctx.table("events")
     pairs = events.filter(events.host.notnull()).select("host", "service").distinct()
     rows = pairs.mutate(family=host_family(pairs.host)).execute()  # the regex on few rows
@@ -100,6 +112,14 @@ class Peers:
     scope: str | None
     families: tuple[str, ...]  # host families standing in for services the logs omit (fleet.py)
 
+    def group(self, events: Any) -> Any:
+        """Ibis expression: the group each event belongs to in this dimension."""
+        return group_key(events, self.dimension, self.families)
+
+    def within(self, events: Any) -> Any | None:
+        """Ibis boolean: the event is in the scope's service; None without a scope."""
+        return None if self.scope is None else service_of(events, self.families) == self.scope
+
     def where(self, name: str) -> Any:
         """Ibis predicate builder: the events of group `name` among these peers."""
 
@@ -123,7 +143,29 @@ def group_key(events: Any, dimension: str, families: Sequence[str]) -> Any:
 def group_counts(
     ctx: AnalysisContext, dimension: str, window: Window, *, families: Sequence[str]
 ) -> list[tuple[str | None, str, str, int, int]]:
-    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'."""
+    """(service, group, period, errors, events) rows, period 'incident' or 'baseline'.
+
+    Every dimension is read from one aggregate per (service, host, container, version, period),
+    counted in one scan of the events and kept for the investigation (the spread analyzer asks
+    for four dimensions)."""
+    column = {"service": 0, "host": 1, "container": 2, "version": 3}[dimension]
+    totals: dict[tuple[str | None, str, str], list[int]] = {}
+    for row in _cohort_counts(ctx, window, families):
+        key = row[column]
+        if key is None:
+            continue
+        slot = totals.setdefault((row[0], str(key), row[4]), [0, 0])
+        slot[0] += int(row[5])
+        slot[1] += int(row[6])
+    return [(service, key, period, e, n) for (service, key, period), (e, n) in totals.items()]
+
+
+def _cohort_counts(ctx: AnalysisContext, window: Window, families: Sequence[str]) -> list[Any]:
+    """(service, host, container, version, period, errors, events) rows (NULL as None)."""
+    memo = f"fleet.cohorts:{window.start.isoformat()}/{window.end.isoformat()}:{list(families)}"
+    found = ctx.memo.get(memo)
+    if found is not None:
+        return list(found)
     events = ctx.table("events")
     period = ibis.cases(
         (ctx.in_window(events.ts, window), "incident"),
@@ -132,21 +174,14 @@ def group_counts(
     )
     rows = events.mutate(
         service=service_of(events, families),
-        key=group_key(events, dimension, families),
+        version=group_key(events, "version", families),
         period=period,
         err=signals.is_error(events).cast("int64"),
     )
-    rows = rows.filter(rows.period.notnull() & rows.key.notnull())
-    grouped = rows.group_by(["service", "key", "period"]).aggregate(
-        n=rows.count(), e=rows.err.sum()
+    rows = rows.filter(rows.period.notnull())
+    grouped = rows.group_by(["service", "host", "container", "version", "period"]).aggregate(
+        e=rows.err.sum(), n=rows.count()
     )
-    return [
-        (
-            r.service if isinstance(r.service, str) else None,
-            str(r.key),
-            r.period,
-            int(r.e),
-            int(r.n),
-        )
-        for r in grouped.execute().itertuples()
-    ]
+    found = ctx.con.execute(ibis.to_sql(grouped, dialect="duckdb")).fetchall()
+    ctx.memo[memo] = found
+    return list(found)

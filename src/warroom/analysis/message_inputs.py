@@ -25,8 +25,9 @@ import ibis
 
 from warroom.analysis import signals
 from warroom.analysis.context import AnalysisContext
-from warroom.analysis.message_keys import template_parameters
+from warroom.analysis.message_keys import templates_lines, with_parameters
 from warroom.analysis.request_fields import RequestTables, period_sql
+from warroom.analysis.scratch import scratch_table
 from warroom.analysis.templates.masking import PLACEHOLDER
 from warroom.analysis.windows import Window
 
@@ -60,12 +61,8 @@ def message_tables(
 ) -> Iterator[RequestTables | None]:
     """The lines of `templates` in `periods` as (requests, fields) temp tables; None when no
     template has a variable. Dropped on exit."""
-    parts = [
-        _lines(ctx, t["template_id"], t["template"])
-        for t in templates
-        if PLACEHOLDER in t["template"]
-    ]
-    if not parts:
+    chosen = [t for t in templates if PLACEHOLDER in t["template"]]
+    if not chosen:
         yield None
         return
     n = next(_numbers)
@@ -73,8 +70,16 @@ def message_tables(
     tables = RequestTables(f"_warroom_message_requests_{n}", f"_warroom_message_fields_{n}")
     period, bounds = period_sql(periods)
     con = ctx.con
+    # the lines of every chosen template in one pass over the events (keying a message is a
+    # regular expression per line), staged; then each template's values from its own lines
+    lines = templates_lines(
+        ctx, [t["template_id"] for t in chosen], where=_in_periods(ctx, periods)
+    )
+    lines = lines.select("ts", "status", "level", "exception_type", "message", "template_id")
     try:
-        con.register(raw, ibis.union(*parts).to_pyarrow())
+        with scratch_table(ctx, lines, label="template_lines") as staged:
+            parts = [_lines(staged, t["template_id"], t["template"]) for t in chosen]
+            con.register(raw, ibis.union(*parts).to_pyarrow())
         con.execute(
             f'CREATE TEMP TABLE "{tables.requests}" AS SELECT row_number() OVER '
             "(ORDER BY ts, route, params) AS rid, period, failed, route, params, names FROM "
@@ -94,8 +99,22 @@ def message_tables(
             con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
-def _lines(ctx: AnalysisContext, template_id: str, template: str) -> Any:
-    rows = template_parameters(ctx, template_id)
+def _in_periods(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Any:
+    """Predicate builder: an event in one of the windows of `periods` (the lines outside them
+    get no period and are dropped anyway; leaving them out first spares keying them)."""
+    windows = [w for group in periods.values() for w in group]
+
+    def inside(events: Any) -> Any:
+        condition = ibis.literal(False)
+        for window in windows:
+            condition = condition | ctx.in_window(events.ts, window)
+        return condition
+
+    return inside
+
+
+def _lines(staged: Any, template_id: str, template: str) -> Any:
+    rows = with_parameters(staged.filter(staged.template_id == template_id), template)
     return rows.select(
         ts=rows.ts,
         failed=signals.is_error(rows),

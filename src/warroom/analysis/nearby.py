@@ -77,7 +77,20 @@ def services_of(rows: Any) -> list[str]:
 
 
 def failing_services(ctx: AnalysisContext, events: Any) -> list[str]:
-    """Services whose errors per second rose at least twofold in the incident, with p < 0.01."""
+    """Services whose errors per second rose at least twofold in the incident, with p < 0.01.
+
+    `events` is the events table: the answer depends on the investigation only, so it is
+    computed once (http and dependencies ask once per finding) and kept in `ctx.memo`."""
+    found = ctx.memo.get(_FAILING_MEMO)
+    if found is None:
+        ctx.memo[_FAILING_MEMO] = found = _failing_services(ctx, events)
+    return list(found)
+
+
+_FAILING_MEMO = "nearby.failing_services"
+
+
+def _failing_services(ctx: AnalysisContext, events: Any) -> list[str]:
     rows = events.filter(events.service.notnull() & signals.is_error(events))
     rows = rows.mutate(period=ctx.period(rows.ts))
     rows = rows.filter(rows.period.notnull())

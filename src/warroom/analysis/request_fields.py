@@ -87,7 +87,8 @@ WITH src AS (
     coalesce(path, list_filter(kvs, lambda p: p.key = 'path')[1].value) AS target
   FROM timed
 )
-SELECT row_number() OVER (ORDER BY ts, period) AS rid, period,
+-- rid only ties a request to its fields: any unique number will do, so no sort
+SELECT row_number() OVER () AS rid, period,
   (coalesce(st, 0) >= 500 OR coalesce(level, '') IN ('error', 'fatal')
     OR exception_type IS NOT NULL) AS failed,
   verb, target, regexp_replace(regexp_replace(target, '[?#].*$', ''), '{digits}', '0000', 'g')
@@ -153,17 +154,23 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
         # one value per request and key (a key both in attrs and in the message counts once);
         # a NULL value (JSON null) counts as the field missing. Only requests whose pairs may
         # repeat a key go through the sort that keeps the first (most requests have attrs only).
+        # The route comes from the small route table (the same join as for the requests), not
+        # from a join with the requests on rid, which would hash every request.
         kept = "WHERE coalesce(u.p.key, '') <> '' AND u.p.value IS NOT NULL"
+        route = (
+            f'LEFT JOIN "{routes}" r '
+            "ON u.verb IS NOT DISTINCT FROM r.verb AND u.coarse IS NOT DISTINCT FROM r.coarse"
+        )
         con.execute(
-            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT q.rid, q.period, q.failed, q.route, '
+            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT u.rid, u.period, u.failed, r.route, '
             "u.p.key AS key, u.p.value AS value FROM "
-            f'(SELECT rid, unnest(pairs) AS p FROM "{stage}" WHERE unique_keys) u '
-            f'JOIN "{tables.requests}" q USING (rid) {kept} '
-            "UNION ALL SELECT * FROM (SELECT DISTINCT ON (q.rid, u.p.key) q.rid, "
-            "q.period, q.failed, q.route, u.p.key AS key, u.p.value AS value FROM "
-            "(SELECT rid, unnest(pairs) AS p, generate_subscripts(pairs, 1) AS i "
-            f'FROM "{stage}" WHERE NOT unique_keys) u '
-            f'JOIN "{tables.requests}" q USING (rid) {kept} ORDER BY q.rid, u.p.key, u.i)'
+            "(SELECT rid, period, failed, verb, coarse, unnest(pairs) AS p "
+            f'FROM "{stage}" WHERE unique_keys) u {route} {kept} '
+            "UNION ALL SELECT * FROM (SELECT DISTINCT ON (u.rid, u.p.key) u.rid, "
+            "u.period, u.failed, r.route, u.p.key AS key, u.p.value AS value FROM "
+            "(SELECT rid, period, failed, verb, coarse, unnest(pairs) AS p, "
+            f'generate_subscripts(pairs, 1) AS i FROM "{stage}" WHERE NOT unique_keys) u '
+            f"{route} {kept} ORDER BY u.rid, u.p.key, u.i)"
         )
     except BaseException:
         for name in (tables.requests, tables.fields):

@@ -11,8 +11,11 @@ over the whole family (routes x classes, routes x codes, new codes).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
+
+import ibis
 
 from warroom.analysis import signals, stats
 from warroom.analysis.context import AnalysisContext, Params
@@ -264,16 +267,51 @@ def route_counts(ctx: AnalysisContext, events: Any) -> Any:
 
 
 def failing_rows(ctx: AnalysisContext, events: Any, found: RouteResult) -> Any:
-    """Ibis: the incident requests of one route that failed with the result's status class."""
+    """Ibis: the incident requests of one route that failed with the result's status class
+    (ts, source, line, service, method, path, status, message)."""
     low, high = CLASSES[found.klass]
-    method = found.route.split(" ", 1)[0]
-    rows = events.filter(
-        ctx.in_window(events.ts, ctx.incident)
-        & events.status.between(low, high)
-        & (events.method.upper().fill_null("ANY") == method)
-        & events.path.notnull()
-    )
-    return rows.filter(route_key(rows) == found.route)
+    rows = _failed_requests(ctx, events)
+    return rows.filter(rows.status.between(low, high) & (rows.route == found.route))
+
+
+_FAILED_MEMO = "routes.failed_requests"
+FAILED_COLUMNS = ("ts", "source", "line", "service", "method", "path", "status", "message")
+_numbers = itertools.count(1)
+
+
+def _failed_requests(ctx: AnalysisContext, events: Any) -> Any:
+    """Every 4xx and 5xx request of the incident window with its route, as a temp table built
+    once per investigation: each route finding asks for its examples and its services, and a
+    scan of every event per question costs more than this one. Kept, like `request_tables`,
+    as long as the connection."""
+    name = ctx.memo.get(_FAILED_MEMO)
+    if name is None:
+        name = f"_warroom_failed_requests_{next(_numbers)}"
+        stage = f"{name}_stage"
+        low, high = CLASSES["4xx"][0], CLASSES["5xx"][1]
+        rows = events.filter(
+            ctx.in_window(events.ts, ctx.incident)
+            & events.status.between(low, high)
+            & events.path.notnull()
+        )
+        rows = rows.select(*FAILED_COLUMNS, coarse=coarse_path(rows.path))
+        con = ctx.con
+        con.execute(f'CREATE TEMP TABLE "{stage}" AS {ibis.to_sql(rows, dialect="duckdb")}')
+        try:
+            # the route once per distinct (method, coarse path), as in `route_counts`
+            staged = ctx.backend.table(stage, database="temp")
+            shapes = staged.select("method", path=staged.coarse).distinct()
+            shapes = shapes.mutate(route=route_key(shapes))
+            columns = ", ".join(f"f.{c}" for c in FAILED_COLUMNS)
+            con.execute(
+                f'CREATE TEMP TABLE "{name}" AS SELECT {columns}, s.route FROM "{stage}" f '
+                f"JOIN ({ibis.to_sql(shapes, dialect='duckdb')}) s "
+                "ON f.method IS NOT DISTINCT FROM s.method AND f.coarse = s.path"
+            )
+        finally:
+            con.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
+        ctx.memo[_FAILED_MEMO] = name
+    return ctx.backend.table(name, database="temp")
 
 
 def failing_examples(ctx: AnalysisContext, events: Any, found: RouteResult) -> tuple[str, ...]:

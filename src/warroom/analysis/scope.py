@@ -206,6 +206,44 @@ def error_examples(
     return tuple(_example(row) for row in first.itertuples())
 
 
+def group_error_examples(
+    ctx: AnalysisContext,
+    peers: Any,
+    names: Sequence[str],
+    window: Window,
+    *,
+    limit: int,
+) -> dict[str, tuple[str, ...]]:
+    """`error_examples` of several groups of one `fleet.Peers` at once (one query, not one per
+    group): per group the same lines, in the same order."""
+    if not names:
+        return {}
+    events = ctx.table("events")
+    keyed = events.mutate(grp=peers.group(events))
+    condition = (
+        keyed.grp.isin(list(names)) & signals.is_error(keyed) & ctx.in_window(keyed.ts, window)
+    )
+    within = peers.within(keyed)
+    rows = keyed.filter(condition if within is None else condition & within)
+    dominant = ctx.facts.get("onset", {}).get("signature")
+    other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
+    texts = {
+        name: rows[name].cast("string").fill_null("")
+        for name in ("host", "status", "method", "path", "exception_type", "message")
+    }
+    ordered = rows.select("grp", "ts", "source", "line", other=other, **texts)
+    order = ["other", "ts", "source", "line"]
+    ranked = ordered.mutate(
+        rank=ibis.row_number().over(ibis.window(group_by="grp", order_by=order))
+    )
+    first = ranked.filter(ranked["rank"] < limit).execute()
+    first = first.sort_values(["grp", *order], kind="stable")
+    found: dict[str, list[str]] = {}
+    for row in first.itertuples():
+        found.setdefault(str(row.grp), []).append(_example(row))
+    return {name: tuple(found.get(name, [])) for name in names}
+
+
 def _example(row: Any) -> str:
     head = " ".join(p for p in (row.host, row.status, row.method, row.path) if p)
     body = ": ".join(p for p in (row.exception_type, row.message) if p)

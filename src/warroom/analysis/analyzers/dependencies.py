@@ -29,7 +29,7 @@ from warroom.analysis.dependency_stats import (
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.nearby import change_before_onset
 from warroom.analysis.scratch import scratch_table
-from warroom.analysis.upstreams import is_failure, upstream_counts, with_upstream
+from warroom.analysis.upstreams import count_upstreams, is_failure, with_upstream
 from warroom.analysis.wording import count_of, q_text, rate_text
 
 QUESTION = "Is an upstream service or system failing?"
@@ -52,10 +52,12 @@ class Dependencies:
         if exp is None:
             return AnalyzerResult(notes=["no events in the incident window or the baseline"])
         rows = _rows(ctx, events)
-        failures = rows.filter(rows.failure)
-        totals = failures.group_by("period").aggregate(n=failures.count())
+        counts = count_upstreams(rows)
+        # every failure is in exactly one (name, period) row, the unnamed ones under NULL: the
+        # totals per period come from the same scan
+        totals = counts.groupby("period", as_index=False)["failures"].sum()
         tested = compare_upstreams(
-            upstream_counts(rows).execute(), totals.execute(), exp, ctx.params
+            counts, totals.rename(columns={"failures": "n"}), exp, ctx.params
         )
         failing = [t for t in tested.upstreams if t.significant][:MAX_FINDINGS]
         result = AnalyzerResult(eliminated=_eliminations(tested, failing))

@@ -36,7 +36,7 @@ from warroom.analysis.cohorts import (
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.fleet import Peers, group_counts, topology
-from warroom.analysis.scope import error_examples, since_onset
+from warroom.analysis.scope import group_error_examples, since_onset
 from warroom.analysis.windows import Window
 
 DIMENSIONS = ("host", "container", "version")
@@ -84,8 +84,10 @@ def _report(
     dimension = key.dimension
     shape = _shape_finding(key, verdict)
     result.findings.append(shape)
+    limit = ctx.params.max_examples
+    examples = group_error_examples(ctx, key, verdict.concentrated, window, limit=limit)
     for name in verdict.concentrated:
-        result.findings.append(_concentration(ctx, key, verdict, name, window))
+        result.findings.append(_concentration(key, verdict, name, examples[name]))
     singular = "failing service" if dimension == "service" else f"bad {dimension}"
     if verdict.shape in (ALL, MOST):
         result.eliminated.append(Elimination(f"a single {singular}", shape.statement, (shape.id,)))
@@ -118,9 +120,7 @@ def _shape_finding(key: Peers, verdict: Verdict) -> Finding:
     )
 
 
-def _concentration(
-    ctx: AnalysisContext, key: Peers, verdict: Verdict, name: str, window: Window
-) -> Finding:
+def _concentration(key: Peers, verdict: Verdict, name: str, examples: tuple[str, ...]) -> Finding:
     dimension, scope = key.dimension, key.scope
     test = verdict.test(name)
     lift = test.versus_rest.lift if test.versus_rest is not None else None
@@ -143,7 +143,7 @@ def _concentration(
         ),
         effect=lift,
         effect_name=f"error rate vs the other {peers(dimension, None)}",
-        examples=error_examples(ctx, key.where(name), window, limit=ctx.params.max_examples),
+        examples=examples,
         caveat=f"could be wrong if the load balancer sends a failing request type mostly to "
         f"this {dimension}, or if it logs differently from its peers",
         subject=Subject(dimension, name, role) if dimension in SUSPECT_KINDS else None,
