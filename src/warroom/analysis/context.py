@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from warroom.analysis import stats
 from warroom.analysis.windows import Window, Windows
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,13 @@ class AnalysisContext:
         """An Ibis table expression over one normalised table."""
         return self.backend.table(name)
 
+    def remember(self, key: str, build: Callable[[], T]) -> T:
+        """What `build()` gives, built on the first ask and kept in `memo` for the rest of the
+        investigation (for work several analyzers or findings ask for)."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return cast(T, self.memo[key])
+
     def has(self, name: str) -> bool:
         return self.row_counts.get(name, 0) > 0
 
@@ -63,10 +73,14 @@ class AnalysisContext:
         return (ts >= _naive(window.start)) & (ts < _naive(window.end))
 
     def in_baseline(self, ts: Any) -> Any:
-        if not self.baselines:
+        return self.in_any(ts, self.baselines)
+
+    def in_any(self, ts: Any, windows: Sequence[Window]) -> Any:
+        """Ibis boolean: `ts` falls in one of `windows`."""
+        if not windows:
             return ts.isnull() & ts.notnull()  # always false, keeps the expression typed
-        condition = self.in_window(ts, self.baselines[0])
-        for window in self.baselines[1:]:
+        condition = self.in_window(ts, windows[0])
+        for window in windows[1:]:
             condition = condition | self.in_window(ts, window)
         return condition
 

@@ -64,14 +64,7 @@ class Topology:
 def topology(ctx: AnalysisContext) -> Topology:
     """One small aggregate: every (host, service, family) the events carry. Computed once per
     investigation (the spread and changes analyzers both ask; it is a scan of every event)."""
-    found = ctx.memo.get(_TOPOLOGY_MEMO)
-    if isinstance(found, Topology):
-        return found
-    ctx.memo[_TOPOLOGY_MEMO] = found = _topology(ctx)
-    return found
-
-
-_TOPOLOGY_MEMO = "fleet.topology"
+    return ctx.remember("fleet.topology", lambda: _topology(ctx))
 
 
 def _topology(ctx: AnalysisContext) -> Topology:
@@ -163,9 +156,10 @@ def group_counts(
 def _cohort_counts(ctx: AnalysisContext, window: Window, families: Sequence[str]) -> list[Any]:
     """(service, host, container, version, period, errors, events) rows (NULL as None)."""
     memo = f"fleet.cohorts:{window.start.isoformat()}/{window.end.isoformat()}:{list(families)}"
-    found = ctx.memo.get(memo)
-    if found is not None:
-        return list(found)
+    return ctx.remember(memo, lambda: _count_cohorts(ctx, window, families))
+
+
+def _count_cohorts(ctx: AnalysisContext, window: Window, families: Sequence[str]) -> list[Any]:
     events = ctx.table("events")
     period = ibis.cases(
         (ctx.in_window(events.ts, window), "incident"),
@@ -182,6 +176,4 @@ def _cohort_counts(ctx: AnalysisContext, window: Window, families: Sequence[str]
     grouped = rows.group_by(["service", "host", "container", "version", "period"]).aggregate(
         e=rows.err.sum(), n=rows.count()
     )
-    found = ctx.con.execute(ibis.to_sql(grouped, dialect="duckdb")).fetchall()
-    ctx.memo[memo] = found
-    return list(found)
+    return list(ctx.con.execute(ibis.to_sql(grouped, dialect="duckdb")).fetchall())

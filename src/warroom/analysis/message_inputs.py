@@ -8,7 +8,7 @@ fields listed). The messages analyzer names the templates with enough lines of b
 (`facts["messages"]["mixed_levels"]`); each variable is named after the word before it
 (`message.quantity`, `message.sku`), each template is a "route" of its own.
 
-The lines of those few templates are read with `message_keys.template_parameters` (values by one
+The lines of those few templates are read with `message_keys.templates_lines` (values by one
 regular expression per template, in the engine) and laid out as the two tables the request
 comparison reads: one row per line, one row per line x variable.
 """
@@ -103,14 +103,7 @@ def _in_periods(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) ->
     """Predicate builder: an event in one of the windows of `periods` (the lines outside them
     get no period and are dropped anyway; leaving them out first spares keying them)."""
     windows = [w for group in periods.values() for w in group]
-
-    def inside(events: Any) -> Any:
-        condition = ibis.literal(False)
-        for window in windows:
-            condition = condition | ctx.in_window(events.ts, window)
-        return condition
-
-    return inside
+    return lambda events: ctx.in_any(events.ts, windows)
 
 
 def _lines(staged: Any, template_id: str, template: str) -> Any:

@@ -75,27 +75,18 @@ def with_templates(mined: MessageTemplates, table: Any, *, key: str = "key") -> 
     return joined.drop("_map_key")
 
 
-def template_parameters(ctx: Any, template_id: str, *, where: Any = None) -> Any:
+def template_parameters(ctx: Any, template_id: str) -> Any:
     """Ibis table: the events of one template, with `params` (array of strings): the values
-    behind each `<*>` of the template, in order ('' where a value could not be read).
-
-    `where` (an Ibis predicate builder over the events) keeps only some events, before their
-    messages are keyed: the key is a regular expression per line, the costly part at scale."""
-    mined = message_templates(ctx)
-    template = mined.template_of(template_id)
-    events = ctx.table("events")
-    wanted = events.message.notnull() if where is None else events.message.notnull() & where(events)
-    keyed = events.filter(wanted).mutate(_key=message_key(events.message))
-    mapping = mined.table.filter(mined.table.template_id == template_id).select(
-        _map_key=mined.table.key
-    )
-    rows = keyed.join(mapping, keyed._key == mapping._map_key).select(*events.columns)
-    return rows.mutate(params=_params(template, rows.message.substr(0, MAX_MESSAGE_CHARS)))
+    behind each `<*>` of the template, in order ('' where a value could not be read)."""
+    template = message_templates(ctx).template_of(template_id)
+    return with_parameters(templates_lines(ctx, [template_id]).drop("template_id"), template)
 
 
 def templates_lines(ctx: Any, template_ids: list[str], *, where: Any = None) -> Any:
-    """Ibis table: the events of several templates with their `template_id`, keyed in one pass
-    (what `template_parameters` does for one template); `where` as there."""
+    """Ibis table: the events of several templates with their `template_id`, keyed in one pass.
+
+    `where` (an Ibis predicate builder over the events) keeps only some events, before their
+    messages are keyed: the key is a regular expression per line, the costly part at scale."""
     mined = message_templates(ctx)
     events = ctx.table("events")
     wanted = events.message.notnull() if where is None else events.message.notnull() & where(events)

@@ -81,13 +81,7 @@ def failing_services(ctx: AnalysisContext, events: Any) -> list[str]:
 
     `events` is the events table: the answer depends on the investigation only, so it is
     computed once (http and dependencies ask once per finding) and kept in `ctx.memo`."""
-    found = ctx.memo.get(_FAILING_MEMO)
-    if found is None:
-        ctx.memo[_FAILING_MEMO] = found = _failing_services(ctx, events)
-    return list(found)
-
-
-_FAILING_MEMO = "nearby.failing_services"
+    return list(ctx.remember("nearby.failing_services", lambda: _failing_services(ctx, events)))
 
 
 def _failing_services(ctx: AnalysisContext, events: Any) -> list[str]:

@@ -121,11 +121,7 @@ def request_tables(
         f"{name}=" + ",".join(f"{w.start.isoformat()}/{w.end.isoformat()}" for w in windows)
         for name, windows in sorted(periods.items())
     )
-    built = ctx.memo.get(key)
-    if built is None:
-        built = _build(ctx, periods)
-        ctx.memo[key] = built
-    yield built
+    yield ctx.remember(key, lambda: _build(ctx, periods))
 
 
 def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> RequestTables:

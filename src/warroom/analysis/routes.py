@@ -274,7 +274,6 @@ def failing_rows(ctx: AnalysisContext, events: Any, found: RouteResult) -> Any:
     return rows.filter(rows.status.between(low, high) & (rows.route == found.route))
 
 
-_FAILED_MEMO = "routes.failed_requests"
 FAILED_COLUMNS = ("ts", "source", "line", "service", "method", "path", "status", "message")
 _numbers = itertools.count(1)
 
@@ -284,34 +283,36 @@ def _failed_requests(ctx: AnalysisContext, events: Any) -> Any:
     once per investigation: each route finding asks for its examples and its services, and a
     scan of every event per question costs more than this one. Kept, like `request_tables`,
     as long as the connection."""
-    name = ctx.memo.get(_FAILED_MEMO)
-    if name is None:
-        name = f"_warroom_failed_requests_{next(_numbers)}"
-        stage = f"{name}_stage"
-        low, high = CLASSES["4xx"][0], CLASSES["5xx"][1]
-        rows = events.filter(
-            ctx.in_window(events.ts, ctx.incident)
-            & events.status.between(low, high)
-            & events.path.notnull()
-        )
-        rows = rows.select(*FAILED_COLUMNS, coarse=coarse_path(rows.path))
-        con = ctx.con
-        con.execute(f'CREATE TEMP TABLE "{stage}" AS {ibis.to_sql(rows, dialect="duckdb")}')
-        try:
-            # the route once per distinct (method, coarse path), as in `route_counts`
-            staged = ctx.backend.table(stage, database="temp")
-            shapes = staged.select("method", path=staged.coarse).distinct()
-            shapes = shapes.mutate(route=route_key(shapes))
-            columns = ", ".join(f"f.{c}" for c in FAILED_COLUMNS)
-            con.execute(
-                f'CREATE TEMP TABLE "{name}" AS SELECT {columns}, s.route FROM "{stage}" f '
-                f"JOIN ({ibis.to_sql(shapes, dialect='duckdb')}) s "
-                "ON f.method IS NOT DISTINCT FROM s.method AND f.coarse = s.path"
-            )
-        finally:
-            con.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
-        ctx.memo[_FAILED_MEMO] = name
+    name = ctx.remember("routes.failed_requests", lambda: _stage_failed_requests(ctx, events))
     return ctx.backend.table(name, database="temp")
+
+
+def _stage_failed_requests(ctx: AnalysisContext, events: Any) -> str:
+    name = f"_warroom_failed_requests_{next(_numbers)}"
+    stage = f"{name}_stage"
+    low, high = CLASSES["4xx"][0], CLASSES["5xx"][1]
+    rows = events.filter(
+        ctx.in_window(events.ts, ctx.incident)
+        & events.status.between(low, high)
+        & events.path.notnull()
+    )
+    rows = rows.select(*FAILED_COLUMNS, coarse=coarse_path(rows.path))
+    con = ctx.con
+    con.execute(f'CREATE TEMP TABLE "{stage}" AS {ibis.to_sql(rows, dialect="duckdb")}')
+    try:
+        # the route once per distinct (method, coarse path), as in `route_counts`
+        staged = ctx.backend.table(stage, database="temp")
+        shapes = staged.select("method", path=staged.coarse).distinct()
+        shapes = shapes.mutate(route=route_key(shapes))
+        columns = ", ".join(f"f.{c}" for c in FAILED_COLUMNS)
+        con.execute(
+            f'CREATE TEMP TABLE "{name}" AS SELECT {columns}, s.route FROM "{stage}" f '
+            f"JOIN ({ibis.to_sql(shapes, dialect='duckdb')}) s "
+            "ON f.method IS NOT DISTINCT FROM s.method AND f.coarse = s.path"
+        )
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
+    return name
 
 
 def failing_examples(ctx: AnalysisContext, events: Any, found: RouteResult) -> tuple[str, ...]:

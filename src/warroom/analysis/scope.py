@@ -192,17 +192,8 @@ def error_examples(
     """Up to `limit` real error lines in the slice and window: lines of the onset's dominant
     error first (background errors tell the responder nothing), then by time."""
     events = ctx.table("events")
-    rows = events.filter(
-        condition(events) & signals.is_error(events) & ctx.in_window(events.ts, window)
-    )
-    dominant = ctx.facts.get("onset", {}).get("signature")
-    other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
-    texts = {
-        name: rows[name].cast("string").fill_null("")
-        for name in ("host", "status", "method", "path", "exception_type", "message")
-    }
-    ordered = rows.select("ts", "source", "line", other=other, **texts)
-    first = ordered.order_by(["other", "ts", "source", "line"]).limit(limit).execute()
+    rows = _example_rows(ctx, events.filter(condition(events)), window)
+    first = rows.order_by(_EXAMPLE_ORDER).limit(limit).execute()
     return tuple(_example(row) for row in first.itertuples())
 
 
@@ -220,28 +211,36 @@ def group_error_examples(
         return {}
     events = ctx.table("events")
     keyed = events.mutate(grp=peers.group(events))
-    condition = (
-        keyed.grp.isin(list(names)) & signals.is_error(keyed) & ctx.in_window(keyed.ts, window)
-    )
     within = peers.within(keyed)
-    rows = keyed.filter(condition if within is None else condition & within)
+    chosen = keyed.grp.isin(list(names))
+    rows = _example_rows(ctx, keyed.filter(chosen if within is None else chosen & within), window)
+    ranked = rows.mutate(
+        rank=ibis.row_number().over(ibis.window(group_by="grp", order_by=_EXAMPLE_ORDER))
+    )
+    first = ranked.filter(ranked["rank"] < limit).execute()
+    first = first.sort_values(["grp", *_EXAMPLE_ORDER], kind="stable")
+    found: dict[str, list[str]] = {}
+    for row in first.itertuples():
+        found.setdefault(str(row.grp), []).append(_example(row))
+    return {name: tuple(found.get(name, [])) for name in names}
+
+
+# Lines of the onset's dominant error first, then by time, then by place in the files.
+_EXAMPLE_ORDER = ["other", "ts", "source", "line"]
+
+
+def _example_rows(ctx: AnalysisContext, events: Any, window: Window) -> Any:
+    """The error lines of `events` in the window, with what an example shows (texts, '' for
+    NULL) and `other` (0 for the onset's dominant error, 1 for the rest); `grp` kept if any."""
+    rows = events.filter(signals.is_error(events) & ctx.in_window(events.ts, window))
     dominant = ctx.facts.get("onset", {}).get("signature")
     other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
     texts = {
         name: rows[name].cast("string").fill_null("")
         for name in ("host", "status", "method", "path", "exception_type", "message")
     }
-    ordered = rows.select("grp", "ts", "source", "line", other=other, **texts)
-    order = ["other", "ts", "source", "line"]
-    ranked = ordered.mutate(
-        rank=ibis.row_number().over(ibis.window(group_by="grp", order_by=order))
-    )
-    first = ranked.filter(ranked["rank"] < limit).execute()
-    first = first.sort_values(["grp", *order], kind="stable")
-    found: dict[str, list[str]] = {}
-    for row in first.itertuples():
-        found.setdefault(str(row.grp), []).append(_example(row))
-    return {name: tuple(found.get(name, [])) for name in names}
+    kept = ["grp"] if "grp" in rows.columns else []
+    return rows.select(*kept, "ts", "source", "line", other=other, **texts)
 
 
 def _example(row: Any) -> str:
