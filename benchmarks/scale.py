@@ -109,7 +109,7 @@ def floor_scans(folder: Path) -> dict[str, float]:
     if jsonl:
         row = con.execute(
             "SELECT json_group_structure(json_structure(raw)) FROM "
-            "(SELECT raw FROM copied USING SAMPLE 10000 ROWS (reservoir, 1))"
+            "(SELECT raw FROM copied WHERE json_valid(raw) USING SAMPLE 10000 ROWS (reservoir, 1))"
         ).fetchone()
         structure = str(row[0]).replace("'", "''") if row else "{}"
         started = time.perf_counter()
