@@ -58,7 +58,13 @@ def investigate_command(
         False, "--verbose", "-v", help="Show every finding, with its caveat."
     ),
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Parse the bundle again even if a cached copy exists."
+        False,
+        "--no-cache",
+        help=(
+            "Parse the bundle again even if a cached copy exists. Without it, later runs on "
+            "unchanged files read the parsed copy and skip parsing, the slowest step on "
+            "large bundles."
+        ),
     ),
 ) -> None:
     """Investigate an evidence bundle: when errors started, ranked suspects, what is ruled out.
