@@ -1,7 +1,8 @@
 """Clients of failing requests and of customer reports, counted in the engine.
 
 Requests: the user agent of each request (a field such as `user_agent`) is parsed with ua-parser
-once per *distinct* string (a few dozen in a day of traffic) and joined back in DuckDB, so the
+once per *distinct* string (thousands in a day of real traffic: ~0.1 ms each with re2, see
+benchmarks/user_agents.py) and joined back in DuckDB, so the
 browser ("Safari 17") and OS ("Mac OS X 10") of every request come from a table join, never a
 Python loop over requests. App versions come from fields such as `app_version`.
 
