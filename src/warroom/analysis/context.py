@@ -39,6 +39,7 @@ class AnalysisContext:
     row_counts: dict[str, int] = field(default_factory=dict)
     # Results shared by analyzers of one run that are no facts (the mined message templates).
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False, init=False)
 
     @cached_property
     def backend(self) -> Any:
@@ -47,8 +48,11 @@ class AnalysisContext:
         return ibis.duckdb.from_connection(self.con)
 
     def table(self, name: str) -> Any:
-        """An Ibis table expression over one normalised table."""
-        return self.backend.table(name)
+        """An Ibis table expression over one normalised table. Kept per name: building one
+        asks DuckDB for the schema, and the normalised tables do not change during a run."""
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
 
     def remember(self, key: str, build: Callable[[], T]) -> T:
         """What `build()` gives, built on the first ask and kept in `memo` for the rest of the
