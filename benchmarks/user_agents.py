@@ -15,6 +15,7 @@ import argparse
 import random
 import time
 
+import pyarrow as pa  # type: ignore[import-untyped]
 from ua_parser import Domain, Parser, basic, loaders
 
 from warroom.evidence.reports import name_major, parse_user_agents
@@ -57,6 +58,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     agents = distinct_agents(args.agents, args.seed)
+    pa.array([""])  # pyarrow imports pandas on its first conversion: no parser's cost
 
     started = time.perf_counter()
     reference = Parser(basic.Resolver(loaders.load_builtins()))
