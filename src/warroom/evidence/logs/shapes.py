@@ -39,9 +39,11 @@ def discover(
     reads every other line the same (it only adds leaves). When widening changes how a known
     key is read (a scalar key seen as an object on some lines), everything is parsed again.
     """
+    # CASE, not AND: DuckDB may test json_valid on every line before the cheap line filter
+    # (1.4 CPU s instead of 0.16 on 2.3M lines); a CASE branch runs only on its rows.
     sample = (
-        f"SELECT raw FROM {lines} WHERE (line <= {SAMPLE_HEAD} OR line % {SAMPLE_STRIDE} = 0) "
-        f"AND {IS_OBJECT} AND json_valid(raw)"
+        f"SELECT raw FROM {lines} WHERE CASE WHEN line <= {SAMPLE_HEAD} "
+        f"OR line % {SAMPLE_STRIDE} = 0 THEN {IS_OBJECT} AND json_valid(raw) ELSE false END"
     )
     plan = JsonPlan.from_shape(shape_of(con, sample))
     stage = build(plan, False)
