@@ -1,8 +1,9 @@
 """Request volume per service, route and host, counted in the engine, tested in numpy/scipy.
 
 `volume_counts` returns requests per (dimension, key, bin) over the incident, the span just
-before it and every baseline window: one scan, grouped by the raw and then the coarse path so
-that the route normalisation runs once per distinct path shape (routes.py does the same).
+before it and every baseline window: one scan into a scratch table, grouped by the raw and
+then the coarse path so that the route normalisation runs once per distinct path shape
+(routes.py does the same).
 `compare` tests each group's incident rate against the baseline (Poisson rate ratio, both
 directions) and against each baseline window on its own, so that a spike must hold against the
 same hours of previous days too (the morning rush is not a spike).
@@ -22,6 +23,7 @@ from warroom.analysis.changepoint import first_rise
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.paths import coarse_path
 from warroom.analysis.paths import route as route_key
+from warroom.analysis.scratch import scratch_table
 from warroom.analysis.windows import Window
 
 DIMENSIONS = ("service", "route", "host")
@@ -51,11 +53,12 @@ def volume_counts(ctx: AnalysisContext, around: Window, bin_seconds: int) -> Any
     rows = events.filter(signals.is_request(events))
     inside = ctx.in_window(rows.ts, around) | ctx.in_baseline(rows.ts)
     rows = rows.filter(inside).mutate(t=(rows.ts.epoch_seconds() // bin_seconds) * bin_seconds)
-    # the three counts share these rows (the engine keeps them for the three): only the
-    # columns they read, not messages and attributes
+    # the three counts share these rows: only the columns they read, kept in a scratch table
+    # (the engine would scan `events` once per count: 3 x 0.5 s over a 5M-line Parquet cache)
     rows = rows.select("t", "service", "host", "method", "path")
-    parts = [_by_service(rows), _by_route(rows), _by_host(rows)]
-    return ibis.union(*parts).execute()
+    with scratch_table(ctx, rows, label="volume_rows") as kept:
+        parts = [_by_service(kept), _by_route(kept), _by_host(kept)]
+        return ibis.union(*parts).execute()
 
 
 def _by_service(rows: Any) -> Any:
