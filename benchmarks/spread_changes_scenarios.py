@@ -25,7 +25,7 @@ from warroom.analysis.analyzers.spread import Spread
 from warroom.analysis.investigate import WindowRequest, investigate
 from warroom.analysis.investigation import Investigation
 from warroom.evidence.schema import TABLES, create_statement
-from warroom.simulate.generate import simulate
+from warroom.simulate.generator import simulate
 from warroom.simulate.model import Simulation
 from warroom.simulate.scenarios import REGISTRY
 from warroom.simulate.writers.table import connect, event_table

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,11 +15,16 @@ from rich.table import Table
 
 from warroom.cli.output import JSON_OPTION, emit
 from warroom.errors import InputError
-from warroom.simulate import DEFAULT_LINES, FORMATS, SCENARIOS, Truth, generate
-from warroom.simulate.generate import STEPS
+from warroom.simulate.options import DEFAULT_LINES, STEPS
+from warroom.simulate.options import LOG_FORMATS as FORMATS
+
+if TYPE_CHECKING:
+    from warroom.simulate import Truth
 
 
 def _list(as_json: bool) -> None:
+    from warroom.simulate import SCENARIOS  # the simulator, imported when it is used
+
     def human(console: Console) -> None:
         table = Table(title="Scenarios", show_lines=False)
         table.add_column("scenario", style="bold")
@@ -109,6 +114,8 @@ def simulate(
             hint="for example `warroom simulate null --out ./bundle`; "
             "`warroom simulate --list` shows the scenarios",
         )
+    from warroom.simulate import generate
+
     with _progress(sys.stdout.isatty() and not as_json) as step:
         truth = generate(
             scenario, seed=seed, out=out, fmt=fmt, lines=lines, force=force, progress=step

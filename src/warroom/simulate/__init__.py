@@ -9,13 +9,35 @@ and line count give byte-identical files. See docs/scenarios.md for the stories.
 
 from __future__ import annotations
 
-from warroom.simulate.generate import DEFAULT_LINES, generate
-from warroom.simulate.scenarios import CATALOGUE
-from warroom.simulate.truth import Answer, Truth
-from warroom.simulate.writers import LOG_FORMATS
+from typing import TYPE_CHECKING, Any
+
+from warroom.simulate.options import DEFAULT_LINES, LOG_FORMATS
 
 FORMATS = LOG_FORMATS
-# name -> one-line story, in the order `warroom simulate --list` shows them
-SCENARIOS: dict[str, str] = {cls.name: cls.story for cls in CATALOGUE}
+
+if TYPE_CHECKING:
+    from warroom.simulate.generator import generate
+    from warroom.simulate.truth import Answer, Truth
+
+    SCENARIOS: dict[str, str]
 
 __all__ = ["DEFAULT_LINES", "FORMATS", "SCENARIOS", "Answer", "Truth", "generate"]
+
+
+def __getattr__(name: str) -> Any:
+    """The simulator (numpy, the writers) is imported on first use, not with the package:
+    every `warroom` command imports `warroom.simulate.options` to describe `simulate`."""
+    if name == "generate":
+        from warroom.simulate.generator import generate
+
+        return generate
+    if name in ("Answer", "Truth"):
+        from warroom.simulate import truth
+
+        return getattr(truth, name)
+    if name == "SCENARIOS":
+        from warroom.simulate.scenarios import CATALOGUE
+
+        # name -> one-line story, in the order `warroom simulate --list` shows them
+        return {cls.name: cls.story for cls in CATALOGUE}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,8 +25,6 @@ from warroom.simulate.writers.sql import install_macros, offset_text
 from warroom.simulate.writers.syslog import write_syslog
 from warroom.simulate.writers.table import connect, event_table
 
-LOG_FORMATS = ("jsonl", "access", "logfmt", "syslog")
-
 
 @dataclass(frozen=True)
 class Layout:

@@ -27,21 +27,20 @@ from warroom.simulate.distractors import add_change_lines, distractor_changes
 from warroom.simulate.eventlog import ERROR, INFO, Columns, EventLog
 from warroom.simulate.metrics import MetricSet, build_metrics
 from warroom.simulate.model import Simulation
+from warroom.simulate.options import DEFAULT_LINES, LOG_FORMATS
 from warroom.simulate.randomness import stream
 from warroom.simulate.scenarios import CATALOGUE, REGISTRY, Outcome, Scenario
 from warroom.simulate.timeline import Timeline, build_timeline, iso
 from warroom.simulate.traffic import add_background_failures, generate_requests
 from warroom.simulate.truth import Answer, Truth
 from warroom.simulate.world import World, build_world
-from warroom.simulate.writers import LOG_FORMATS, choose_layout, write_logs, write_records
+from warroom.simulate.writers import choose_layout, write_logs, write_records
 
-DEFAULT_LINES = 120_000
 MIN_LINES, MAX_LINES = 5_000, 20_000_000  # the upper bound keeps memory under ~10 GB
 # Shares of the log-line budget; requests take the rest.
 WORKER_SHARE, WARNING_SHARE = 0.07, 0.004
 # Top-level names a bundle consists of: what --force may replace.
 BUNDLE_ENTRIES = ("logs", "metrics", "changes", "cron", "reports", "warroom.yaml", "truth.json")
-STEPS = ("traffic", "scenario", "background", "metrics", "logs", "records")
 Progress = Callable[[str], None]
 
 
