@@ -21,8 +21,10 @@ from warroom.analysis import signals, stats
 from warroom.analysis.changepoint import first_rise
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Finding, Test
+from warroom.analysis.scratch import scratch_table
 from warroom.analysis.series import error_series, nice_bin
 from warroom.analysis.signatures import signature
+from warroom.analysis.windows import Window
 from warroom.timeutil import iso_seconds, iso_z
 
 FINE_BINS = 600
@@ -43,9 +45,10 @@ class Onset:
         if comparison is None or not _significant(ctx, comparison):
             return _no_rise(ctx, comparison)
         step = _step(ctx, events)
-        dominant = _dominant_signature(ctx, events, step)
-        at = _first_event(ctx, events, dominant, step) or step
-        hosts = _first_hosts(ctx, events, dominant, at)
+        with scratch_table(ctx, _error_rows(ctx, events), label="onset_errors") as errors:
+            dominant = _dominant_signature(ctx, errors)
+            at = _first_event(ctx, errors, dominant, step) or step
+            hosts = _first_hosts(ctx, errors, dominant, at)
         confidence = max(stats.strength(comparison.p_value, comparison.ratio), 0.05)
         finding = _onset_finding(
             comparison, at=at, dominant=dominant, hosts=hosts, confidence=confidence
@@ -101,20 +104,29 @@ def _significant(ctx: AnalysisContext, c: stats.RateComparison) -> bool:
 
 def _step(ctx: AnalysisContext, events: Any) -> datetime:
     """The step up in the error share, searched from a little before the window to its end."""
-    window = ctx.incident
-    lead = min(window.end - window.start, timedelta(hours=1))
-    lo, hi = window.start - lead, window.end
+    lo, hi = _step_span(ctx)
     size = nice_bin((hi - lo).total_seconds(), FINE_BINS)
     series = error_series(events, lo, hi, size)
     rise = first_rise(series.errors, np.maximum(series.totals, 0.0))
-    return series.time_of(rise.start) if rise is not None else window.start
+    return series.time_of(rise.start) if rise is not None else ctx.incident.start
 
 
-def _dominant_signature(ctx: AnalysisContext, events: Any, step: datetime) -> str | None:
-    """The error signature with the largest excess over its baseline rate after the step."""
+def _error_rows(ctx: AnalysisContext, events: Any) -> Any:
+    """Ibis: the error lines the three questions below read (ts, host, signature, period), from
+    the incident and baseline windows and the span searched for the step. Kept in a scratch
+    table: one scan of the events and one signature per line, not three."""
     errors = events.filter(signals.is_error(events))
-    rows = errors.mutate(sig=signature(errors), period=ctx.period(errors.ts))
-    rows = rows.filter(rows.period.notnull())
+    # the step is in the span, the first event at most a margin before it, and the first hosts
+    # are looked for from a margin before that
+    lo, _ = _step_span(ctx)
+    searched = ctx.in_window(errors.ts, Window(lo - 2 * _margin(ctx), ctx.incident.end, "span"))
+    rows = errors.select("ts", "host", sig=signature(errors), period=ctx.period(errors.ts))
+    return rows.filter(rows.period.notnull() | searched)
+
+
+def _dominant_signature(ctx: AnalysisContext, errors: Any) -> str | None:
+    """The error signature with the largest excess over its baseline rate after the step."""
+    rows = errors.filter(errors.period.notnull())
     counts = rows.group_by(["sig", "period"]).aggregate(n=rows.count()).execute()
     if counts.empty:
         return None
@@ -127,33 +139,43 @@ def _dominant_signature(ctx: AnalysisContext, events: Any, step: datetime) -> st
     return best if excess[best] > 0 else None
 
 
+def _step_span(ctx: AnalysisContext) -> tuple[datetime, datetime]:
+    """Where the step is searched: from a little before the incident window to its end."""
+    window = ctx.incident
+    lead = min(window.end - window.start, timedelta(hours=1))
+    return window.start - lead, window.end
+
+
 def _first_event(
-    ctx: AnalysisContext, events: Any, dominant: str | None, step: datetime
+    ctx: AnalysisContext, errors: Any, dominant: str | None, step: datetime
 ) -> datetime | None:
+    """`errors`: the scratch table of `_error_rows`."""
     if dominant is None:
         return None
-    errors = events.filter(signals.is_error(events))
-    rows = errors.filter(
-        (signature(errors) == dominant) & ctx.in_window(errors.ts, _from(step, ctx))
-    )
+    rows = errors.filter((errors.sig == dominant) & ctx.in_window(errors.ts, _from(step, ctx)))
     first = rows.ts.min().execute()
     return _aware(first)
 
 
-def _from(step: datetime, ctx: AnalysisContext) -> Any:
-    from warroom.analysis.windows import Window
+def _margin(ctx: AnalysisContext) -> timedelta:
+    return timedelta(seconds=max(ctx.incident.seconds / FINE_BINS, 1.0))
 
-    margin = timedelta(seconds=max(ctx.incident.seconds / FINE_BINS, 1.0))
+
+def _from(step: datetime, ctx: AnalysisContext) -> Window:
+    """From a fine bin before `step` to the incident's end."""
+    margin = _margin(ctx)
     return Window(min(step - margin, ctx.incident.end - margin), ctx.incident.end, "onset search")
 
 
 def _first_hosts(
-    ctx: AnalysisContext, events: Any, dominant: str | None, at: datetime
+    ctx: AnalysisContext, errors: Any, dominant: str | None, at: datetime
 ) -> list[dict[str, Any]]:
+    """`errors`: the scratch table of `_error_rows`."""
     if dominant is None:
         return []
-    errors = events.filter(signals.is_error(events) & events.host.notnull())
-    rows = errors.filter((signature(errors) == dominant) & ctx.in_window(errors.ts, _from(at, ctx)))
+    rows = errors.filter(
+        errors.host.notnull() & (errors.sig == dominant) & ctx.in_window(errors.ts, _from(at, ctx))
+    )
     firsts = (
         rows.group_by("host")
         .aggregate(first=rows.ts.min(), n=rows.count())
