@@ -17,10 +17,11 @@ from typing import Any
 
 import ibis
 
-from warroom.analysis import signals, stats
+from warroom.analysis import stats
 from warroom.analysis.context import AnalysisContext, Params
 from warroom.analysis.paths import coarse_path
 from warroom.analysis.paths import route as route_key
+from warroom.analysis.window_requests import window_requests
 from warroom.timeutil import iso_z
 
 CLASSES = {"5xx": (500, 599), "4xx": (400, 499)}
@@ -252,10 +253,12 @@ def _excess(wide: Any, requests: Any, totals: dict[str, dict[str, int]]) -> dict
     return {str(route): float(value) for route, value in excess.sort_index().items()}
 
 
-def route_counts(ctx: AnalysisContext, events: Any) -> Any:
-    """Requests per route, status and period. Paths are normalised after grouping (by the raw,
-    then by the coarse path), so the segment rules run once per distinct shape, not per request."""
-    rows = events.filter(signals.is_request(events) & events.path.notnull())
+def route_counts(ctx: AnalysisContext) -> Any:
+    """Requests per route, status and period (from the requests `window_requests` keeps).
+    Paths are normalised after grouping (by the raw, then by the coarse path), so the segment
+    rules run once per distinct shape, not per request."""
+    requests = window_requests(ctx)
+    rows = requests.filter(requests.path.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts), status=rows.status.fill_null(0))
     rows = rows.filter(rows.period.notnull())
     keys = ["method", "path", "status", "period"]

@@ -1,9 +1,9 @@
 """Request volume per service, route and host, counted in the engine, tested in numpy/scipy.
 
 `volume_counts` returns requests per (dimension, key, bin) over the incident, the span just
-before it and every baseline window: one scan into a scratch table, grouped by the raw and
-then the coarse path so that the route normalisation runs once per distinct path shape
-(routes.py does the same).
+before it and every baseline window, from the requests `window_requests` keeps, grouped by the
+raw and then the coarse path so that the route normalisation runs once per distinct path
+shape (routes.py does the same).
 `compare` tests each group's incident rate against the baseline (Poisson rate ratio, both
 directions) and against each baseline window on its own, so that a spike must hold against the
 same hours of previous days too (the morning rush is not a spike).
@@ -12,18 +12,18 @@ same hours of previous days too (the morning rush is not a spike).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import ibis
 import numpy as np
 
-from warroom.analysis import signals, stats
+from warroom.analysis import stats
 from warroom.analysis.changepoint import first_rise
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.paths import coarse_path
 from warroom.analysis.paths import route as route_key
-from warroom.analysis.scratch import scratch_table
+from warroom.analysis.window_requests import window_requests
 from warroom.analysis.windows import Window
 
 DIMENSIONS = ("service", "route", "host")
@@ -48,17 +48,15 @@ class Volume:
 
 
 def volume_counts(ctx: AnalysisContext, around: Window, bin_seconds: int) -> Any:
-    """Requests per dimension, key and bin (epoch seconds of the bin start), as a DataFrame."""
-    events = ctx.table("events")
-    rows = events.filter(signals.is_request(events))
-    inside = ctx.in_window(rows.ts, around) | ctx.in_baseline(rows.ts)
-    rows = rows.filter(inside).mutate(t=(rows.ts.epoch_seconds() // bin_seconds) * bin_seconds)
-    # the three counts share these rows: only the columns they read, kept in a scratch table
-    # (the engine would scan `events` once per count: 3 x 0.5 s over a 5M-line Parquet cache)
+    """Requests per dimension, key and bin (epoch seconds of the bin start), as a DataFrame.
+    `around` is `around_incident(ctx.incident)`: the span `window_requests` holds."""
+    requests = window_requests(ctx)
+    inside = ctx.in_window(requests.ts, around) | ctx.in_baseline(requests.ts)
+    rows = requests.filter(inside)
+    rows = rows.mutate(t=(rows.ts.epoch_seconds() // bin_seconds) * bin_seconds)
     rows = rows.select("t", "service", "host", "method", "path")
-    with scratch_table(ctx, rows, label="volume_rows") as kept:
-        parts = [_by_service(kept), _by_route(kept), _by_host(kept)]
-        return ibis.union(*parts).execute()
+    parts = [_by_service(rows), _by_route(rows), _by_host(rows)]
+    return ibis.union(*parts).execute()
 
 
 def _by_service(rows: Any) -> Any:
@@ -135,8 +133,3 @@ def _step(
 def bins_for(window: Window) -> int:
     """A bin size that gives the span around the incident about 120 bins (at least a minute)."""
     return max(60, int(window.seconds // 120) // 60 * 60)
-
-
-def around_incident(incident: Window) -> Window:
-    length = incident.end - incident.start
-    return Window(incident.start - max(length, timedelta(minutes=30)), incident.end, "around")

@@ -43,7 +43,7 @@ class Http:
 
     def run(self, ctx: AnalysisContext) -> AnalyzerResult:
         events = ctx.table("events")
-        counts = route_counts(ctx, events)
+        counts = route_counts(ctx)
         report = analyse_routes(counts, ctx.params) if len(counts) else None
         if report is None or min(report.totals[p]["requests"] for p in report.totals) == 0:
             return AnalyzerResult(notes=["no HTTP requests in the incident window or baseline"])

@@ -24,14 +24,8 @@ import numpy as np
 from warroom.analysis import stats
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Finding, Role, Subject, Test
-from warroom.analysis.volume import (
-    DIMENSIONS,
-    Volume,
-    around_incident,
-    bins_for,
-    compare,
-    volume_counts,
-)
+from warroom.analysis.volume import DIMENSIONS, Volume, bins_for, compare, volume_counts
+from warroom.analysis.window_requests import around_incident
 from warroom.analysis.windows import Window
 from warroom.analysis.wording import q_text
 from warroom.timeutil import format_duration, iso_z
