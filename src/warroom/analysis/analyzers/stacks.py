@@ -31,6 +31,7 @@ from warroom.analysis.frames import (
     root_cause,
 )
 from warroom.analysis.paths import route
+from warroom.analysis.scratch import scratch_table
 from warroom.analysis.templates.stack import (
     UNKNOWN_EXCEPTION,
     message_key,
@@ -94,10 +95,16 @@ def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
     """Exceptions per fingerprint, period and route. Traces are parsed once per distinct text,
     in the engine; their messages come back as digit-masked keys and are mined together."""
     rows = events.filter(events.stack.notnull() | events.exception_type.notnull())
-    rows = rows.mutate(period=ctx.period(rows.ts))
-    rows = rows.filter(rows.period.notnull())
-    if int(rows.count().execute()) == 0:  # spares compiling the frame parser for nothing
-        return {}
+    rows = rows.select("exception_type", "stack", "method", "path", period=ctx.period(rows.ts))
+    # the exceptions of the windows, scanned out of the events once for the count and the groups
+    with scratch_table(ctx, rows.filter(rows.period.notnull()), label="stack_rows") as kept:
+        if int(kept.count().execute()) == 0:  # spares compiling the frame parser for nothing
+            return {}
+        return _collect(_fingerprinted(_parsed_groups(kept)))
+
+
+def _parsed_groups(rows: Any) -> Any:
+    """Per distinct (type, trace, period, route): the count and the parsed trace (DataFrame)."""
     rows = rows.mutate(route=ibis.ifelse(rows.path.notnull(), route(rows), ibis.null("string")))
     keys = ["exception_type", "stack", "period", "route"]
     distinct = rows.group_by(keys).aggregate(n=rows.count())
@@ -111,7 +118,7 @@ def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
         lang=language(text),
         key=message_key(exception_message(text)),
     )
-    table = (
+    return (
         parsed.group_by(["kind", "top", "key", "period", "route"])
         .aggregate(
             n=parsed.n.sum(),
@@ -121,7 +128,6 @@ def _groups(ctx: AnalysisContext, events: Any) -> dict[str, StackGroup]:
         )
         .execute()
     )
-    return _collect(_fingerprinted(table))
 
 
 def _fingerprinted(table: Any) -> Any:
