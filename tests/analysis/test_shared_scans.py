@@ -125,3 +125,29 @@ def test_day_grid_per_minute_matches_local_time_per_event_across_a_dst_change() 
         errors[row, column] += level == "error"
     assert np.array_equal(grid.events, events)
     assert np.array_equal(grid.errors, errors)
+
+
+def test_error_seconds_of_any_windows_match_a_query_for_those_windows() -> None:
+    from warroom.analysis.rhythm import _count_seconds, _counted, active_span, error_seconds
+
+    frame = broken(fleet(seed=8, hours=6, error_share=0.05), hosts=API[:2], share=0.3)
+    # window edges inside seconds: an event of that second may fall on either side
+    edge = timedelta(microseconds=431_517)
+    ctx = _context(store(frame), (ONSET + edge, ONSET + timedelta(minutes=41) + edge))
+    span = active_span(ctx)
+    asks = [[span], list(ctx.baselines), [span, *ctx.baselines], [ctx.baselines[-1]]]
+    assert ctx.baselines and span.start.microsecond
+    for windows in asks:
+        shared = error_seconds(ctx, windows)
+        direct = _counted(_count_seconds(ctx, windows), range(len(windows)))
+        assert shared.total > 0
+        np.testing.assert_array_equal(shared.seconds, direct.seconds)
+        np.testing.assert_array_equal(shared.counts, direct.counts)
+        np.testing.assert_array_equal(shared.hosts, direct.hosts)
+    # and the count is the events' own: the error lines of the span
+    ((errors,),) = ctx.con.execute(
+        "SELECT count(*) FROM events WHERE ts >= ? AND ts < ? AND (coalesce(status, 0) >= 500 "
+        "OR coalesce(level, '') IN ('error', 'fatal') OR exception_type IS NOT NULL)",
+        [moment.astimezone(UTC).replace(tzinfo=None) for moment in (span.start, span.end)],
+    ).fetchall()
+    assert error_seconds(ctx, [span]).total == errors

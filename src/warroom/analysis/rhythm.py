@@ -74,18 +74,45 @@ class ErrorSeconds:
 
 
 def error_seconds(ctx: AnalysisContext, windows: Sequence[Window]) -> ErrorSeconds:
-    """Errors per (second, host) inside any of `windows`, aggregated in the engine."""
+    """Errors per (second, host) inside any of `windows`, aggregated in the engine.
+
+    Periodicity and cron ask for the active span, the baselines, or both: one query counts
+    the errors of all of them per (second, host, which windows hold the event) and each ask
+    sums its windows' rows. Window edges fall inside seconds, hence the per-event flags.
+    """
+    known = [active_span(ctx), *ctx.baselines]
+    index = {(w.start, w.end): i for i, w in enumerate(known)}
+    asked = [index.get((w.start, w.end)) for w in windows]
+    if any(i is None for i in asked):
+        return _counted(_count_seconds(ctx, windows), range(len(windows)))
+    frame = ctx.remember("rhythm.error_seconds", lambda: _count_seconds(ctx, known))
+    return _counted(frame, [i for i in asked if i is not None])
+
+
+def _count_seconds(ctx: AnalysisContext, windows: Sequence[Window]) -> Any:
+    """Errors per second, host and membership of each window (columns w0, w1, ...)."""
     events = ctx.table("events")
-    inside = ctx.in_window(events.ts, windows[0])
-    for window in windows[1:]:
-        inside = inside | ctx.in_window(events.ts, window)
+    flags = {f"w{i}": ctx.in_window(events.ts, window) for i, window in enumerate(windows)}
+    inside = flags["w0"]
+    for flag in list(flags.values())[1:]:
+        inside = inside | flag
     rows = events.filter(inside & signals.is_error(events))
-    rows = rows.mutate(s=rows.ts.epoch_seconds(), h=rows.host.fill_null(""))
-    frame = rows.group_by(["s", "h"]).aggregate(n=rows.count()).order_by(["s", "h"]).execute()
+    rows = rows.mutate(s=rows.ts.epoch_seconds(), h=rows.host.fill_null(""), **{
+        name: ctx.in_window(rows.ts, window) for name, window in zip(flags, windows, strict=True)
+    })  # fmt: skip
+    return rows.group_by(["s", "h", *flags]).aggregate(n=rows.count()).execute()
+
+
+def _counted(frame: Any, chosen: Sequence[int]) -> ErrorSeconds:
+    """The (second, host) counts of the rows in any of the `chosen` windows, ordered."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for i in chosen:
+        keep |= frame[f"w{i}"].to_numpy(dtype=bool)
+    summed = frame[keep].groupby(["s", "h"], sort=True)["n"].sum().reset_index()
     return ErrorSeconds(
-        frame["s"].to_numpy(dtype=np.int64),
-        frame["n"].to_numpy(dtype=float),
-        frame["h"].to_numpy(dtype=str),
+        summed["s"].to_numpy(dtype=np.int64),
+        summed["n"].to_numpy(dtype=float),
+        summed["h"].to_numpy(dtype=str),
     )
 
 
