@@ -92,14 +92,9 @@ def error_seconds(ctx: AnalysisContext, windows: Sequence[Window]) -> ErrorSecon
 def _count_seconds(ctx: AnalysisContext, windows: Sequence[Window]) -> Any:
     """Errors per second, host and membership of each window (columns w0, w1, ...)."""
     events = ctx.table("events")
-    flags = {f"w{i}": ctx.in_window(events.ts, window) for i, window in enumerate(windows)}
-    inside = flags["w0"]
-    for flag in list(flags.values())[1:]:
-        inside = inside | flag
-    rows = events.filter(inside & signals.is_error(events))
-    rows = rows.mutate(s=rows.ts.epoch_seconds(), h=rows.host.fill_null(""), **{
-        name: ctx.in_window(rows.ts, window) for name, window in zip(flags, windows, strict=True)
-    })  # fmt: skip
+    rows = events.filter(ctx.in_any(events.ts, windows) & signals.is_error(events))
+    flags = {f"w{i}": ctx.in_window(rows.ts, window) for i, window in enumerate(windows)}
+    rows = rows.mutate(s=rows.ts.epoch_seconds(), h=rows.host.fill_null(""), **flags)
     return rows.group_by(["s", "h", *flags]).aggregate(n=rows.count()).execute()
 
 
