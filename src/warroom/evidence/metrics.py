@@ -50,7 +50,16 @@ _PROM_LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"'
 # label values escape backslash, double quote and newline
 _UNESCAPE = r"""replace(replace(replace(replace(v, '\\', chr(1)), '\"', '"'), '\n', chr(10)),
     chr(1), '\')"""
-_PROM_SUFFIX = r"_(total|bucket|sum|count|created|gcount|gsum|info)$"
+_PROM_SUFFIXES = ("total", "bucket", "sum", "count", "created", "gcount", "gsum", "info")
+# The `# TYPE` of a sample: its family's when its name is a family, else that of the family its
+# name is with one suffix (`http_requests_total` of `http_requests`). Every name a family's
+# samples can have is listed once, from the few TYPE lines, so that each sample is joined on
+# its name instead of stripping a suffix from every name with an expression.
+_KINDS = f"""kinds AS (SELECT name, arg_min(kind, rank) AS kind FROM (
+        SELECT family AS name, kind, 0 AS rank FROM types
+        UNION ALL SELECT family || '_' || suffix, kind, 1 FROM types,
+            unnest([{", ".join(f"'{x}'" for x in _PROM_SUFFIXES)}]) AS u(suffix))
+    GROUP BY name)"""
 
 
 def _label(entries: str, *keys: str) -> str:
@@ -261,17 +270,16 @@ def load_prometheus_text(
     clean AS (SELECT n, line, {body} AS body FROM {lines} WHERE trim(line) <> ''),
     types AS (SELECT regexp_extract(body, {type_line}, 1) AS family,
         any_value(lower(regexp_extract(body, {type_line}, 2))) AS kind
-        FROM clean WHERE regexp_matches(body, '^#\\s*TYPE\\s') GROUP BY family),
+        FROM clean WHERE CASE WHEN starts_with(body, '#')
+            THEN regexp_matches(body, '^#\\s*TYPE\\s') ELSE false END GROUP BY family),
+    {_KINDS},
     parsed AS ({_sample_parts("clean")})
     SELECT n, warroom_epoch(try_cast(NULLIF(p.ts, '') AS DOUBLE)) AS ts,
         NULLIF(p.name, '') AS metric, NULLIF(p.value, '') AS raw,
-        p.labels || {_SEP} || coalesce(exact.kind, family.kind, '') AS label_key,
+        p.labels || {_SEP} || coalesce(kinds.kind, '') AS label_key,
         CASE WHEN p.name = '' OR try_cast(p.value AS DOUBLE) IS NULL THEN 'not a sample line'
             WHEN p.ts = '' THEN 'sample has no timestamp' END AS problem, line
-    FROM parsed
-    LEFT JOIN types AS exact ON exact.family = p.name
-    LEFT JOIN types AS family
-        ON family.family = regexp_replace(p.name, {literal(_PROM_SUFFIX)}, ''))"""
+    FROM parsed LEFT JOIN kinds ON kinds.name = p.name)"""
     text = f"string_split(label_key, {_SEP})[1]"
     kind = f"NULLIF(string_split(label_key, {_SEP})[2], '')"
     entries = f"""list_concat(map_entries(map(regexp_extract_all({text}, {literal(_PROM_LABEL)}, 1),

@@ -86,6 +86,34 @@ def test_prometheus_timestamps_in_seconds_and_milliseconds(tmp_path: Path) -> No
     ]
 
 
+def test_prometheus_samples_take_the_type_of_their_family(tmp_path: Path) -> None:
+    # a sample's own family first; else the family its name has with one suffix; else none
+    (tmp_path / "a.prom").write_text(
+        "# TYPE http_requests counter\n# TYPE rpc summary\n# TYPE lat histogram\n"
+        "# TYPE jobs_total gauge\n# TYPE jobs counter\n# HELP up whether it is up\n"
+        "# TYPE queue_total counter\n"
+        + "".join(
+            f'{name}{{host="h"}} 1 1772632800000\n'
+            for name in (
+                "http_requests_total", "rpc_sum", "rpc_count", "lat_bucket", "jobs_total",
+                "up", "http_requests_totals", "queue_total_total", "rpc",
+            )
+        )
+    )  # fmt: skip
+    kinds = dict(_load(tmp_path, "SELECT metric, labels['__type__'] FROM metrics"))
+    assert kinds == {
+        "http_requests_total": "counter",
+        "rpc_sum": "summary",
+        "rpc_count": "summary",
+        "lat_bucket": "histogram",
+        "jobs_total": "gauge",  # its own family, not `jobs` + _total
+        "up": None,
+        "http_requests_totals": None,  # not a suffix
+        "queue_total_total": "counter",  # one suffix off: `queue_total`
+        "rpc": "summary",
+    }
+
+
 def test_file_a_loader_cannot_read_is_skipped_and_the_rest_load(tmp_path: Path) -> None:
     # duplicate label names cannot become a map: the file fails, the bundle does not
     (tmp_path / "bad.prom").write_text('# TYPE x gauge\nx{a="1",a="2"} 1 1772632800\n')
