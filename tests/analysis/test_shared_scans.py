@@ -19,7 +19,7 @@ from tests.analysis.changes_data import API, ONSET, T0, broken, fleet, store
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.daily import BIN_MINUTES, day_grid
 from warroom.analysis.fleet import Peers, topology
-from warroom.analysis.scope import error_examples, group_error_examples
+from warroom.analysis.scope import error_examples, group_error_examples, slice_error_examples
 from warroom.analysis.upstreams import count_upstreams, is_failure, upstream_counts
 from warroom.analysis.windows import Window, make_windows
 from warroom.timeutil import zone
@@ -54,6 +54,25 @@ def test_grouped_error_examples_match_one_query_per_group() -> None:
             assert grouped[name] == single, (peers, name)
     # the broken hosts' examples are their new error, listed first
     assert grouped["api"] and all("AttributeError" in line for line in grouped["api"])
+
+
+def test_examples_of_overlapping_slices_match_one_query_per_slice() -> None:
+    frame = broken(fleet(seed=7, hours=6, error_share=0.01), hosts=API[:2], share=0.3)
+    ctx = _context(store(frame), (ONSET, T0 + timedelta(hours=6)))
+    ctx.facts["onset"] = {"signature": "AttributeError"}
+    window = Window(ONSET - timedelta(minutes=20), T0 + timedelta(hours=6), "since")
+    conditions = [
+        lambda e: e.host.isin(API[:2]),
+        lambda e: e.service == "api",  # holds the first slice
+        lambda e: e.host == "web-1",
+        lambda e: e.host == "no-such-host",
+        lambda e: e.service == "api",  # the same slice twice
+    ]
+    together = slice_error_examples(ctx, conditions, window, limit=3)
+    assert together == [error_examples(ctx, c, window, limit=3) for c in conditions]
+    assert together[0] and all("AttributeError" in line for line in together[0])
+    assert together[3] == ()
+    assert slice_error_examples(ctx, [], window, limit=3) == []
 
 
 def test_upstream_counts_in_two_queries_match_the_one_expression() -> None:

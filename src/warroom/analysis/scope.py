@@ -5,7 +5,8 @@ everything. `Topology` (which hosts log which services, one small aggregate) res
 against the names the logs actually use; host names match without case or domain, so a change
 listing `web-2.prod.example.com` reaches the logs of `web-2`. `tally` counts events, errors and
 one error signature for several (slice, window) pairs in a single scan; `error_examples` fetches
-a few real error lines. Only aggregates come back to Python.
+a few real error lines (`slice_error_examples` those of several slices in one scan). Only
+aggregates and the example lines come back to Python.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import ibis
 from warroom.analysis import signals
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.fleet import Topology, service_of, short_host
+from warroom.analysis.scratch import scratch_table
 from warroom.analysis.signatures import signature
 from warroom.analysis.windows import Window
 from warroom.timeutil import iso_z
@@ -225,13 +227,47 @@ def group_error_examples(
     return {name: tuple(found.get(name, [])) for name in names}
 
 
+def slice_error_examples(
+    ctx: AnalysisContext,
+    conditions: Sequence[Callable[[Any], Any]],
+    window: Window,
+    *,
+    limit: int,
+) -> list[tuple[str, ...]]:
+    """`error_examples` of several conditions (slices, which may overlap) at once: the error
+    lines of any of them scanned out of the events once into a scratch table, with a flag per
+    condition, then ranked per condition in one query. Per condition the same lines, in the
+    same order."""
+    if not conditions:
+        return []
+    events = ctx.table("events")
+    flags = {f"_in{i}": condition(events) for i, condition in enumerate(conditions)}
+    chosen = ibis.literal(False)
+    for flag in flags.values():
+        chosen |= flag
+    rows = _example_rows(ctx, events.filter(chosen).mutate(**flags), window, keep=list(flags))
+    found: list[list[str]] = [[] for _ in conditions]
+    with scratch_table(ctx, rows, label="slice_examples") as kept:
+        parts = [kept.filter(kept[f]).mutate(grp=ibis.literal(i)) for i, f in enumerate(flags)]
+        ranked = ibis.union(*parts).mutate(
+            rank=ibis.row_number().over(ibis.window(group_by="grp", order_by=_EXAMPLE_ORDER))
+        )
+        first = ranked.filter(ranked["rank"] < limit).execute()
+    for row in first.sort_values(["grp", *_EXAMPLE_ORDER], kind="stable").itertuples():
+        found[int(row.grp)].append(_example(row))
+    return [tuple(lines) for lines in found]
+
+
 # Lines of the onset's dominant error first, then by time, then by place in the files.
 _EXAMPLE_ORDER = ["other", "ts", "source", "line"]
 
 
-def _example_rows(ctx: AnalysisContext, events: Any, window: Window) -> Any:
+def _example_rows(
+    ctx: AnalysisContext, events: Any, window: Window, *, keep: Sequence[str] = ()
+) -> Any:
     """The error lines of `events` in the window, with what an example shows (texts, '' for
-    NULL) and `other` (0 for the onset's dominant error, 1 for the rest); `grp` kept if any."""
+    NULL) and `other` (0 for the onset's dominant error, 1 for the rest); `grp` and the
+    columns in `keep` kept."""
     rows = events.filter(signals.is_error(events) & ctx.in_window(events.ts, window))
     dominant = ctx.facts.get("onset", {}).get("signature")
     other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
@@ -239,7 +275,7 @@ def _example_rows(ctx: AnalysisContext, events: Any, window: Window) -> Any:
         name: rows[name].cast("string").fill_null("")
         for name in ("host", "status", "method", "path", "exception_type", "message")
     }
-    kept = ["grp"] if "grp" in rows.columns else []
+    kept = [*(["grp"] if "grp" in rows.columns else []), *keep]
     return rows.select(*kept, "ts", "source", "line", other=other, **texts)
 
 

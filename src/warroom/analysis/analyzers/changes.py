@@ -41,9 +41,9 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Subject, Test
 from warroom.analysis.scope import (
     Slice,
-    error_examples,
     scope_match,
     since_onset,
+    slice_error_examples,
     timing_weight,
 )
 from warroom.timeutil import format_duration, iso_z
@@ -78,7 +78,7 @@ class Changes:
             else:
                 result.notes.append(f"{item.change.label}: no traffic to compare it with")
         lone = all(item.change.is_commit for item in kept)
-        examples = {a.reached: _examples(ctx, a.reached) for a in kept}  # slices repeat
+        examples = _examples(ctx, [a.reached for a in kept])
         findings = [_finding(ctx, item, onset, examples[item.reached], lone=lone) for item in kept]
         result.findings = sorted(findings, key=lambda f: (-f.score, f.id))
         if not kept:
@@ -132,8 +132,13 @@ def _finding(
     )
 
 
-def _examples(ctx: AnalysisContext, reached: Slice) -> tuple[str, ...]:
-    return error_examples(ctx, reached.where, since_onset(ctx), limit=ctx.params.max_examples)
+def _examples(ctx: AnalysisContext, reached: list[Slice]) -> dict[Slice, tuple[str, ...]]:
+    """Example error lines of each slice some change reached (changes often share one)."""
+    slices = list(dict.fromkeys(reached))
+    found = slice_error_examples(
+        ctx, [s.where for s in slices], since_onset(ctx), limit=ctx.params.max_examples
+    )
+    return dict(zip(slices, found, strict=True))
 
 
 def _primary(a: Assessment) -> tuple[Test, float, str]:
