@@ -1,10 +1,11 @@
 """The shortcuts taken for speed at scale give what the direct computation gives.
 
-Each test computes one thing both ways on real (synthetic) events: the grouped error examples
-of the spread analyzer against `error_examples` per group, the upstream counts run as two
-queries against the one Ibis expression, the failures per period derived from them against a
-direct count, and the day grid counted per UTC minute against local times computed per event
-(in a zone with a daylight-saving change inside the data).
+Each test computes one thing both ways on real (synthetic) events: the error examples of
+several slices or groups in one scan (changes, spread) against `error_examples` per slice, the
+upstream counts run as two queries against the one Ibis expression, the failures per period
+derived from them against a direct count, the day grid counted per UTC minute against local
+times computed per event (in a zone with a daylight-saving change inside the data), and the
+error seconds of any windows against a query for those windows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tests.analysis.changes_data import API, ONSET, T0, broken, fleet, store
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.daily import BIN_MINUTES, day_grid
 from warroom.analysis.fleet import Peers, topology
-from warroom.analysis.scope import error_examples, group_error_examples, slice_error_examples
+from warroom.analysis.scope import error_examples, slice_error_examples
 from warroom.analysis.upstreams import count_upstreams, is_failure, upstream_counts
 from warroom.analysis.windows import Window, make_windows
 from warroom.timeutil import zone
@@ -37,7 +38,7 @@ def _context(con: object, incident: tuple[datetime, datetime], tz: str = "UTC") 
     return AnalysisContext(con=con, windows=windows, row_counts={"events": 1})
 
 
-def test_grouped_error_examples_match_one_query_per_group() -> None:
+def test_examples_of_the_groups_of_peers_match_one_query_per_group() -> None:
     frame = broken(fleet(seed=5, hours=6, error_share=0.01), hosts=API[:2], share=0.3)
     ctx = _context(store(frame), (ONSET, T0 + timedelta(hours=6)))
     ctx.facts["onset"] = {"signature": "AttributeError"}
@@ -48,7 +49,8 @@ def test_grouped_error_examples_match_one_query_per_group() -> None:
         (Peers("host", None, families), [*API, "web-1", "no-such-host"]),
         (Peers("service", None, families), ["api", "web", "checkout"]),
     ):
-        grouped = group_error_examples(ctx, peers, names, window, limit=3)
+        together = slice_error_examples(ctx, [peers.where(n) for n in names], window, limit=3)
+        grouped = dict(zip(names, together, strict=True))
         for name in names:
             single = error_examples(ctx, peers.where(name), window, limit=3)
             assert grouped[name] == single, (peers, name)

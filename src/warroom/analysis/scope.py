@@ -199,34 +199,6 @@ def error_examples(
     return tuple(_example(row) for row in first.itertuples())
 
 
-def group_error_examples(
-    ctx: AnalysisContext,
-    peers: Any,
-    names: Sequence[str],
-    window: Window,
-    *,
-    limit: int,
-) -> dict[str, tuple[str, ...]]:
-    """`error_examples` of several groups of one `fleet.Peers` at once (one query, not one per
-    group): per group the same lines, in the same order."""
-    if not names:
-        return {}
-    events = ctx.table("events")
-    keyed = events.mutate(grp=peers.group(events))
-    within = peers.within(keyed)
-    chosen = keyed.grp.isin(list(names))
-    rows = _example_rows(ctx, keyed.filter(chosen if within is None else chosen & within), window)
-    ranked = rows.mutate(
-        rank=ibis.row_number().over(ibis.window(group_by="grp", order_by=_EXAMPLE_ORDER))
-    )
-    first = ranked.filter(ranked["rank"] < limit).execute()
-    first = first.sort_values(["grp", *_EXAMPLE_ORDER], kind="stable")
-    found: dict[str, list[str]] = {}
-    for row in first.itertuples():
-        found.setdefault(str(row.grp), []).append(_example(row))
-    return {name: tuple(found.get(name, [])) for name in names}
-
-
 def slice_error_examples(
     ctx: AnalysisContext,
     conditions: Sequence[Callable[[Any], Any]],
@@ -266,8 +238,8 @@ def _example_rows(
     ctx: AnalysisContext, events: Any, window: Window, *, keep: Sequence[str] = ()
 ) -> Any:
     """The error lines of `events` in the window, with what an example shows (texts, '' for
-    NULL) and `other` (0 for the onset's dominant error, 1 for the rest); `grp` and the
-    columns in `keep` kept."""
+    NULL) and `other` (0 for the onset's dominant error, 1 for the rest); the columns in
+    `keep` kept."""
     rows = events.filter(signals.is_error(events) & ctx.in_window(events.ts, window))
     dominant = ctx.facts.get("onset", {}).get("signature")
     other = ibis.literal(0) if dominant is None else (signature(rows) != dominant).cast("int8")
@@ -275,8 +247,7 @@ def _example_rows(
         name: rows[name].cast("string").fill_null("")
         for name in ("host", "status", "method", "path", "exception_type", "message")
     }
-    kept = [*(["grp"] if "grp" in rows.columns else []), *keep]
-    return rows.select(*kept, "ts", "source", "line", other=other, **texts)
+    return rows.select(*keep, "ts", "source", "line", other=other, **texts)
 
 
 def _example(row: Any) -> str:

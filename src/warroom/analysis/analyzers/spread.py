@@ -36,7 +36,7 @@ from warroom.analysis.cohorts import (
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Role, Subject, Test
 from warroom.analysis.fleet import Peers, group_counts, topology
-from warroom.analysis.scope import group_error_examples, since_onset
+from warroom.analysis.scope import since_onset, slice_error_examples
 from warroom.analysis.windows import Window
 
 DIMENSIONS = ("host", "container", "version")
@@ -56,7 +56,7 @@ class Spread:
         result = AnalyzerResult()
         rows = group_counts(ctx, "service", window, families=families)
         services = judge(groups_within(rows, None), params=ctx.params)
-        _report(ctx, result, Peers("service", None, families), services, window)
+        judged = [(Peers("service", None, families), services)]
         scopes = list(services.concentrated) if services and services.concentrated else [None]
         verdicts: dict[tuple[str, str | None], Verdict | None] = {}
         for dimension in DIMENSIONS:
@@ -64,7 +64,10 @@ class Spread:
             for scope in scopes:
                 verdict = judge(groups_within(rows, scope), params=ctx.params)
                 verdicts[(dimension, scope)] = verdict
-                _report(ctx, result, Peers(dimension, scope, families), verdict, window)
+                judged.append((Peers(dimension, scope, families), verdict))
+        examples = _examples(ctx, judged, window)
+        for key, verdict in judged:
+            _report(result, key, verdict, examples)
         if all(v is None for (d, _), v in verdicts.items() if d == "host"):
             result.notes.append("the logs name fewer than two hosts: spread over hosts not checked")
         result.facts = _facts(services, verdicts, window)
@@ -72,22 +75,31 @@ class Spread:
         return result
 
 
+def _examples(
+    ctx: AnalysisContext, judged: list[tuple[Peers, Verdict | None]], window: Window
+) -> dict[tuple[Peers, str], tuple[str, ...]]:
+    """Example error lines of every group the errors concentrate on, of every dimension, in
+    one scan (`slice_error_examples`), not one query per dimension."""
+    groups = [(key, name) for key, v in judged if v is not None for name in v.concentrated]
+    found = slice_error_examples(
+        ctx, [key.where(name) for key, name in groups], window, limit=ctx.params.max_examples
+    )
+    return dict(zip(groups, found, strict=True))
+
+
 def _report(
-    ctx: AnalysisContext,
     result: AnalyzerResult,
     key: Peers,
     verdict: Verdict | None,
-    window: Window,
+    examples: dict[tuple[Peers, str], tuple[str, ...]],
 ) -> None:
     if verdict is None:
         return
     dimension = key.dimension
     shape = _shape_finding(key, verdict)
     result.findings.append(shape)
-    limit = ctx.params.max_examples
-    examples = group_error_examples(ctx, key, verdict.concentrated, window, limit=limit)
     for name in verdict.concentrated:
-        result.findings.append(_concentration(key, verdict, name, examples[name]))
+        result.findings.append(_concentration(key, verdict, name, examples[(key, name)]))
     singular = "failing service" if dimension == "service" else f"bad {dimension}"
     if verdict.shape in (ALL, MOST):
         result.eliminated.append(Elimination(f"a single {singular}", shape.statement, (shape.id,)))
