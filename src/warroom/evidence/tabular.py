@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from warroom import duck
 from warroom.errors import InputError
 from warroom.evidence.schema import TABLES, create_statement
 from warroom.evidence.types import MAX_REJECTED_EXAMPLES
@@ -82,7 +83,7 @@ def first(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = N
 
 def open_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the five empty tables, UTC session time and the time macros."""
-    con = duckdb.connect()
+    con = duck.connect()
     run(con, "SET TimeZone = 'UTC'")
     for table in TABLES:
         run(con, create_statement(table))

@@ -53,15 +53,16 @@ def strip_header_sql(expression: str) -> str:
 
 def strip_headers(data: bytes) -> bytes:
     """Strip the header of every line of `data`; same number of lines, in the same order."""
-    import duckdb
     import pyarrow as pa  # type: ignore[import-untyped]
+
+    from warroom import duck
 
     text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     table = pa.table({"line": pa.array(lines, type=pa.large_string())})
-    connection = duckdb.connect()
+    connection = duck.connect()
     try:
         connection.register("raw_lines", table)
         stripped = connection.sql(f"SELECT {strip_header_sql('line')} AS m FROM raw_lines")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from warroom import duck
 from warroom.analysis.templates.header import BRACKETED, strip_headers
 
 # Sniffed like `warroom investigate` sniffs a file: non-empty lines of its first 64 KiB.
@@ -74,7 +75,6 @@ def _sniff(data: bytes) -> str | None:
 
 def _parsed_messages(data: bytes, fmt: str) -> bytes:
     """Load `data` with investigate's loader; join each record's message to its line."""
-    import duckdb
 
     from warroom.evidence.logs import load_log
     from warroom.evidence.schema import create_statement
@@ -83,7 +83,7 @@ def _parsed_messages(data: bytes, fmt: str) -> bytes:
     # The loader's reader also ends a line at a lone carriage return; `line` numbers must
     # count newlines only, as the output does.
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b" ")
-    connection = duckdb.connect()
+    connection = duck.connect()
     try:
         connection.execute(create_statement("events"))
         with tempfile.TemporaryDirectory(prefix="warroom-raw-") as folder:

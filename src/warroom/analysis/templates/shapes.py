@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from warroom import duck
 from warroom.analysis.templates.masking import (
     PLACEHOLDER,
     finish,
@@ -55,10 +56,9 @@ def shapes_of_keys(texts: Sequence[str]) -> list[str]:
 
 def _mask_in_duckdb(texts: list[str]) -> list[str]:
     # The SQL form of the same rules (tests hold both forms equal), vectorised on all cores.
-    import duckdb
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    connection = duckdb.connect()
+    connection = duck.connect()
     try:
         connection.register("mask_keys", pa.table({"key": pa.array(texts, type=pa.large_string())}))
         query = f"SELECT {mask_internal_sql('key')} AS internal FROM mask_keys"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from warroom import duck
 from warroom.analysis.templates.catalog import build_catalog, template_id
 from warroom.analysis.templates.masking import digit_words_expr
 from warroom.analysis.templates.shapes import shapes_of_keys
@@ -78,13 +79,12 @@ def fingerprint_stacks(stacks: Sequence[str]) -> list[StackFingerprint]:
 
 
 def _parsed(stacks: Sequence[str]) -> Any:
-    import duckdb
     import ibis
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from warroom.analysis import frames
 
-    connection = duckdb.connect()
+    connection = duck.connect()
     try:
         table = pa.table({"i": pa.array(range(len(stacks)), pa.int64()), "stack": list(stacks)})
         connection.register("stacks", table)

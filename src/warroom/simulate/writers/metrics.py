@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from warroom import duck
 from warroom.simulate.metrics import MetricSet
 from warroom.simulate.world import World
 from warroom.simulate.writers.table import write_lines
@@ -58,8 +59,7 @@ def _write(
 
 def write_metrics(*, out: Path, metrics: MetricSet, world: World, fmt: str) -> list[Path]:
     """metrics/hosts.csv + upstreams.csv, metrics/<service>.csv, or metrics/hosts.om."""
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    con = duck.connect()
     con.register("samples", _samples(metrics, world))
     folder = out / "metrics"
     upstream = metrics.labels.get(LABELLED, {}).get("upstream", "")

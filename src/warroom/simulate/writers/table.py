@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from warroom import duck
 from warroom.simulate.background import JOBS
 from warroom.simulate.eventlog import LEVELS, Columns, EventLog
 from warroom.simulate.timeline import US
@@ -102,8 +103,7 @@ FROM events
 
 def connect(table: pa.Table) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the events registered and the `ev` view on top."""
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    con = duck.connect()
     con.execute("SET preserve_insertion_order = true")
     con.register("events", table)
     con.execute(EVENT_VIEW)
