@@ -18,7 +18,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from tests.analysis.synthetic import empty_store
-from warroom.analysis import metric_series, metric_stats, resource_checks
+from warroom.analysis import changepoint, metric_series, metric_stats, resource_checks
 from warroom.analysis.windows import Window
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
@@ -318,3 +318,58 @@ def test_seasonal_reference_equals_numpy_nanmedian() -> None:
     )
     found = resource_checks.nanmedian_columns(zeros)
     assert found.tobytes() == np.nanmedian(zeros, axis=0).tobytes()
+
+
+def _direct_epidemic(
+    counts: np.ndarray, exposure: np.ndarray, *, min_bins: int
+) -> changepoint.Segment | None:
+    """changepoint.epidemic as first written: every (start, end) pair of the full grid."""
+    n = len(counts)
+    if n < min_bins + 1 or counts.sum() == 0:
+        return None
+    cum_c = np.concatenate([[0.0], np.cumsum(counts, dtype=float)])
+    cum_e = np.concatenate([[0.0], np.cumsum(exposure, dtype=float)])
+    total_c, total_e = cum_c[-1], cum_e[-1]
+    start, end = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    inside_c, inside_e = cum_c[end] - cum_c[start], cum_e[end] - cum_e[start]
+    outside_c, outside_e = total_c - inside_c, total_e - inside_e
+    ll = changepoint._poisson_ll(inside_c, inside_e) + changepoint._poisson_ll(outside_c, outside_e)
+    null = float(changepoint._poisson_ll(np.array([total_c]), np.array([total_e]))[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_in = np.where(inside_e > 0, inside_c / inside_e, 0.0)
+        rate_out = np.where(outside_e > 0, outside_c / outside_e, np.inf)
+    valid = (end - start >= min_bins) & (rate_in > rate_out) & (outside_e > 0)
+    llr = np.where(valid, ll - null, -np.inf)
+    best = int(np.argmax(llr))
+    if not np.isfinite(llr.flat[best]) or llr.flat[best] <= 0:
+        return None
+    s, e = divmod(best, n + 1)
+    return changepoint.Segment(s, e, float(rate_in[s, e]), float(rate_out[s, e]), float(llr[s, e]))
+
+
+def test_epidemic_segment_equals_the_full_grid_search() -> None:
+    rng = np.random.default_rng(3)
+    segments = 0
+    for case in range(120):
+        n = int(rng.integers(1, 400))
+        exposure = rng.poisson(200, n).astype(float)
+        exposure[rng.random(n) < 0.05] = 0.0  # empty bins
+        rate = np.full(n, 0.01)
+        if case % 4:  # a raised segment, else none (quiet data)
+            a = int(rng.integers(0, n))
+            rate[a : a + int(rng.integers(1, n + 1))] = rng.uniform(0.01, 0.2)
+        counts = rng.poisson(rate * exposure).astype(float)
+        if case % 7 == 0:
+            counts[:] = np.round(counts / 5) * 5  # ties between segments
+        for min_bins in (1, 2, 3):
+            found = changepoint.epidemic(counts, exposure, min_bins=min_bins)
+            assert found == _direct_epidemic(counts, exposure, min_bins=min_bins)
+            segments += found is not None
+    assert segments > 100
+    # Nothing raised: both say None.
+    flat, none = np.full(50, 3.0), np.zeros(50)
+    assert changepoint.epidemic(none, flat * 100, min_bins=1) is None
+    assert _direct_epidemic(none, flat * 100, min_bins=1) is None
+    assert changepoint.epidemic(flat, flat * 100, min_bins=1) == _direct_epidemic(
+        flat, flat * 100, min_bins=1
+    )
