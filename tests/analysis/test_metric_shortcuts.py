@@ -18,7 +18,13 @@ import pytest
 from scipy import stats as scipy_stats
 
 from tests.analysis.synthetic import empty_store
-from warroom.analysis import changepoint, metric_series, metric_stats, resource_checks
+from warroom.analysis import (
+    changepoint,
+    metric_series,
+    metric_stats,
+    resource_checks,
+    upstreams,
+)
 from warroom.analysis.windows import Window
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
@@ -373,3 +379,32 @@ def test_epidemic_segment_equals_the_full_grid_search() -> None:
     assert changepoint.epidemic(flat, flat * 100, min_bins=1) == _direct_epidemic(
         flat, flat * 100, min_bins=1
     )
+
+
+def test_upstream_field_lookup_equals_ibis_map_get() -> None:
+    """The engine's map_extract_value against Ibis's MapValue.get: missing keys, NULL maps,
+    empty values."""
+    import ibis
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE events (attrs MAP(VARCHAR, VARCHAR), exception_type VARCHAR, "
+        "message VARCHAR, stack VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO events (attrs) VALUES (MAP {'peer.service': 'payments', 'x': 'y'}), "
+        "(MAP {'upstream': ''}), (MAP {'upstream': '', 'db.system': 'postgres'}), (MAP {}), "
+        "(NULL), (MAP {'http.url': 'http://a:80/b', 'error.message': 'boom'})"
+    )
+    events = ibis.duckdb.from_connection(con).table("events")
+    direct = ibis.coalesce(*(events.attrs.get(k).nullif("") for k in upstreams.ATTR_KEYS))
+    error_text = ibis.coalesce(*(events.attrs.get(k) for k in upstreams.ERROR_TEXT_KEYS))
+    found = events.select(
+        a=upstreams.field_value(events).fill_null("-"),
+        b=direct.fill_null("-"),
+        c=upstreams.probe_text(events),
+    ).execute()
+    assert found["a"].tolist() == found["b"].tolist()
+    assert found["a"].tolist() == ["payments", "-", "postgres", "-", "-", "http://a:80/b"]
+    expected = events.select(c=error_text.fill_null("")).execute()["c"].tolist()
+    assert [text.split("\n")[2] for text in found["c"]] == expected
