@@ -78,6 +78,10 @@ _COUNTS = r"""(coalesce(labels['__type__'] = 'counter', false) OR metric LIKE '%
 # its predecessor: lag, resets), go sample by sample through the window function, in time order,
 # named per sample as before. A gauge stored as one series takes its bin means from the cells.
 # `sid` numbers the named series in output order.
+# Float sums depend on the order of their terms: the cells add a bin's samples in storage order,
+# the window function in time order. Metric files list a series in time order, so the two agree;
+# a bin of three or more samples stored out of time order can differ in the last digit (and the
+# per-sample aggregate never fixed its order either: with two threads it varied from run to run).
 _QUERY = f"""
 WITH cells AS MATERIALIZED (
     SELECT host, container, metric, labels, floor(epoch(ts) / $bin) * $bin AS t,
