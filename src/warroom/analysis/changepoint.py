@@ -45,7 +45,9 @@ def epidemic(
     cum_c = np.concatenate([[0.0], np.cumsum(counts, dtype=float)])
     cum_e = np.concatenate([[0.0], np.cumsum(exposure, dtype=float)])
     total_c, total_e = cum_c[-1], cum_e[-1]
-    start, end = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    # Only segments at least min_bins long, in row-major (start, end) order: the same candidates
+    # and the same first maximum as the full (n+1) x (n+1) grid, in half the work.
+    start, end = np.triu_indices(n + 1, k=min_bins)
     inside_c, inside_e = cum_c[end] - cum_c[start], cum_e[end] - cum_e[start]
     outside_c, outside_e = total_c - inside_c, total_e - inside_e
     ll = _poisson_ll(inside_c, inside_e) + _poisson_ll(outside_c, outside_e)
@@ -53,13 +55,13 @@ def epidemic(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_in = np.where(inside_e > 0, inside_c / inside_e, 0.0)
         rate_out = np.where(outside_e > 0, outside_c / outside_e, np.inf)
-    valid = (end - start >= min_bins) & (rate_in > rate_out) & (outside_e > 0)
+    valid = (rate_in > rate_out) & (outside_e > 0)
     llr = np.where(valid, ll - null, -np.inf)
     best = int(np.argmax(llr))
-    if not np.isfinite(llr.flat[best]) or llr.flat[best] <= 0:
+    if not np.isfinite(llr[best]) or llr[best] <= 0:
         return None
-    s, e = divmod(best, n + 1)
-    return Segment(s, e, float(rate_in[s, e]), float(rate_out[s, e]), float(llr[s, e]))
+    s, e = int(start[best]), int(end[best])
+    return Segment(s, e, float(rate_in[best]), float(rate_out[best]), float(llr[best]))
 
 
 def first_rise(

@@ -62,33 +62,70 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
 
 
-_SERIES = """
-SELECT coalesce(host, container, '(no host)') AS host, metric,
-       coalesce(array_to_string(list_sort(list_transform(
+# How a sample is named and whether it counts, over its columns host, container, metric, labels.
+_HOST = "coalesce(host, container, '(no host)')"
+_LABEL_TEXT = r"""coalesce(array_to_string(list_sort(list_transform(
            list_filter(map_entries(labels), lambda e: e.key <> '__type__'),
-           lambda e: e.key || '=' || e.value)), ','), '') AS lbl,
-       ts, value,
-       coalesce(labels['__type__'] = 'counter', false) OR metric LIKE '%\\_total' ESCAPE '\\'
-           OR regexp_matches(lower(metric), 'restart|oom') AS counter
-FROM metrics WHERE ts >= ? AND ts < ?"""
+           lambda e: e.key || '=' || e.value)), ','), '')"""
+_COUNTS = r"""(coalesce(labels['__type__'] = 'counter', false) OR metric LIKE '%\_total' ESCAPE '\'
+           OR regexp_matches(lower(metric), 'restart|oom'))"""
 
+# One pass over the samples sums each stored series (host, container, metric, label map) per bin
+# of the windows (`cells`). The names are then made once per stored series, not per sample: a
+# metrics file holds few series and many samples. A series is named by (host, metric, label
+# text), so several stored series can make one (two containers of a host, a `__type__` only some
+# files declared); those, and every series with a counter part (its rate needs each sample after
+# its predecessor: lag, resets), go sample by sample through the window function, in time order,
+# named per sample as before. A gauge stored as one series takes its bin means from the cells.
+# `sid` numbers the named series in output order.
+# Float sums depend on the order of their terms: the cells add a bin's samples in storage order,
+# the window function in time order. Metric files list a series in time order, so the two agree;
+# a bin of three or more samples stored out of time order can differ in the last digit (and the
+# per-sample aggregate never fixed its order either: with two threads it varied from run to run).
 _QUERY = f"""
-WITH raw AS ({_SERIES}),
-finite AS (SELECT * FROM raw WHERE isfinite(value)),
+WITH cells AS MATERIALIZED (
+    SELECT host, container, metric, labels, floor(epoch(ts) / $bin) * $bin AS t,
+           sum(value) AS total, count(*) AS n
+    FROM metrics WHERE ts >= $1 AND ts < $2 AND isfinite(value) AND ({{windows}}) GROUP BY ALL),
+stored AS (SELECT DISTINCT host, container, metric, labels FROM cells),
+series AS MATERIALIZED (
+    SELECT h0, c0, metric, labels, host, lbl, counter,
+           dense_rank() OVER (ORDER BY host, metric, lbl) AS sid,
+           bool_or(counter) OVER same OR count(*) OVER same > 1 AS by_sample
+    FROM (SELECT host AS h0, container AS c0, metric, labels, {_HOST} AS host,
+                 {_LABEL_TEXT} AS lbl, {_COUNTS} AS counter FROM stored)
+    WINDOW same AS (PARTITION BY host, metric, lbl)),
+gauges AS (
+    SELECT s.sid, false AS counter, c.t, c.total / c.n AS v, CAST(0 AS BIGINT) AS resets
+    FROM cells c JOIN series s
+        ON c.host IS NOT DISTINCT FROM s.h0 AND c.container IS NOT DISTINCT FROM s.c0
+        AND c.metric IS NOT DISTINCT FROM s.metric AND c.labels IS NOT DISTINCT FROM s.labels
+    WHERE NOT s.by_sample),
+sampled AS (SELECT DISTINCT sid, host, metric, lbl FROM series WHERE by_sample),
+samples AS (
+    SELECT s.sid, r.ts, r.value, r.counter
+    FROM (SELECT {_HOST} AS host, metric, {_LABEL_TEXT} AS lbl, ts, value, {_COUNTS} AS counter
+          FROM metrics WHERE ts >= $1 AND ts < $2 AND isfinite(value)
+              AND ({_HOST}, metric) IN (SELECT (host, metric) FROM sampled)) r
+    JOIN sampled s ON r.host = s.host AND r.metric IS NOT DISTINCT FROM s.metric AND r.lbl = s.lbl),
 deltas AS (
     SELECT *, value - lag(value) OVER w AS diff, epoch(ts) - epoch(lag(ts) OVER w) AS dt
-    FROM finite WINDOW w AS (PARTITION BY host, metric, lbl ORDER BY ts)),
-rated AS (
-    SELECT host, metric, lbl, counter, ts, counter AND diff < 0 AS reset,
+    FROM samples WINDOW w AS (PARTITION BY sid ORDER BY ts)),
+rates AS (
+    SELECT sid, counter, ts, counter AND diff < 0 AS reset,
         CASE WHEN NOT counter THEN value
              WHEN dt > 0 THEN (CASE WHEN diff < 0 THEN value ELSE diff END) / dt END AS v
-    FROM deltas)
-SELECT host, metric, lbl, bool_or(counter) AS counter, floor(epoch(ts) / $bin) * $bin AS t,
-       avg(v) AS v, count(*) FILTER (WHERE reset) AS resets
-FROM rated WHERE v IS NOT NULL AND ({{windows}})
-GROUP BY ALL ORDER BY host, metric, lbl, t"""
+    FROM deltas),
+counters AS (
+    SELECT sid, bool_or(counter) AS counter, floor(epoch(ts) / $bin) * $bin AS t,
+           avg(v) AS v, count(*) FILTER (WHERE reset) AS resets
+    FROM rates WHERE v IS NOT NULL AND ({{windows}}) GROUP BY sid, t),
+binned AS (SELECT * FROM gauges UNION ALL SELECT * FROM counters),
+names AS (SELECT DISTINCT sid, host, metric, lbl FROM series)
+SELECT host, metric, lbl, b.counter, b.t, b.v, b.resets
+FROM binned b JOIN names USING (sid) ORDER BY b.sid, b.t"""
 
-_NON_FINITE = f"SELECT count(*) FROM ({_SERIES}) WHERE NOT isfinite(value)"
+_NON_FINITE = "SELECT count(*) FROM metrics WHERE ts >= ? AND ts < ? AND NOT isfinite(value)"
 
 
 def load(con: Any, spans: Sequence[Window]) -> Loaded:

@@ -127,8 +127,24 @@ def _seasonal_residual(
     known = ~np.all(np.isnan(stacked), axis=0)
     if known.mean() < MIN_SEASONAL:
         return seconds, values
-    reference = np.nanmedian(stacked[:, known], axis=0)
+    reference = nanmedian_columns(stacked[:, known])
     return seconds[known], values[known] - reference
+
+
+def nanmedian_columns(stacked: np.ndarray) -> np.ndarray:
+    """np.nanmedian(stacked, axis=0) for columns with at least one number, to the last bit, and
+    several times faster. On a short axis nanmedian is numpy's masked median: NaN as +inf, an
+    argsort, then half the sum of the two middle numbers (the middle one twice when odd); the
+    same steps here, so that even the sign of a zero median matches."""
+    filled = np.where(np.isnan(stacked), np.inf, stacked)
+    ordered = np.take_along_axis(filled, filled.argsort(axis=0), axis=0)
+    count = (~np.isnan(stacked)).sum(axis=0)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    low_value = np.take_along_axis(ordered, low[None, :], axis=0)[0]
+    high_value = np.take_along_axis(ordered, high[None, :], axis=0)[0]
+    # The masked sum starts from 0.0: a lone -0.0 comes out as 0.0 there, so here too.
+    return np.asarray(((0.0 + low_value) + high_value) / 2.0)
 
 
 def saturated(a: Assessment) -> bool:

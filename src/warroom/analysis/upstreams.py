@@ -159,6 +159,13 @@ def _map_contains(values: dt.Map[dt.string, dt.string], key: dt.string) -> dt.bo
     value, which is what Ibis's `MapValue.contains` compiles to."""
 
 
+@ibis.udf.scalar.builtin(name="map_extract_value")  # type: ignore[untyped-decorator]
+def _map_value(values: dt.Map[dt.string, dt.string], key: dt.string) -> dt.string:
+    """The engine's own lookup (DuckDB `map_extract_value`): the value, NULL when the key or the
+    map is missing — what Ibis's `MapValue.get` gives, which compiles to a CASE around a list
+    lookup per key; fifteen of those per row cost the engine, and Ibis, much more."""
+
+
 def has_name_field(events: Any) -> Any:
     """Ibis boolean: `attrs` holds one of the fields that name an upstream."""
     found = _map_contains(events.attrs, ATTR_KEYS[0])
@@ -169,7 +176,7 @@ def has_name_field(events: Any) -> Any:
 
 def field_value(events: Any) -> Any:
     """Ibis string: the raw value of the first field that names an upstream, or NULL."""
-    return ibis.coalesce(*(events.attrs.get(key).nullif("") for key in ATTR_KEYS))
+    return ibis.coalesce(*(_map_value(events.attrs, key).nullif("") for key in ATTR_KEYS))
 
 
 def named_in_fields(events: Any) -> Any:
@@ -187,7 +194,7 @@ def probe_text(events: Any) -> Any:
     """Ibis string: what a failure's upstream is read from — its exception type, message, error
     message field, and both ends of its stack (Python puts the error last) — with free-standing
     numbers masked."""
-    error_text = ibis.coalesce(*(events.attrs.get(key) for key in ERROR_TEXT_KEYS))
+    error_text = ibis.coalesce(*(_map_value(events.attrs, key) for key in ERROR_TEXT_KEYS))
     stack = events.stack.fill_null("")
     text = (
         events.exception_type.fill_null("")
