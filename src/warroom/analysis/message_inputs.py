@@ -31,7 +31,11 @@ from warroom.analysis.request_fields import (
     drop_tables,
     period_sql,
 )
-from warroom.analysis.templates.masking import PLACEHOLDER, digit_words_sql
+from warroom.analysis.templates.masking import (
+    PLACEHOLDER,
+    digit_words_sql,
+    zero_digits_sql,
+)
 from warroom.analysis.templates.params import template_regex
 from warroom.analysis.windows import Window
 
@@ -101,9 +105,10 @@ def message_tables(
 def _stage_sql(stage: str, period: str, chosen: list[dict[str, str]]) -> str:
     """Lines of the chosen templates counted per (template, period, failed, values).
 
-    Equal messages are counted first, so that keying a message (a regular expression) and
-    reading its values (one per template) run once per distinct message, not once per line:
-    the definitions of `message_keys` (`message_key`, `with_parameters`) in plain SQL."""
+    Equal messages are counted first, so that reading the values (a regular expression per
+    template) runs once per distinct message, and keying (another) once per distinct message
+    with its digits zeroed: the definitions of `message_keys` (`message_key`,
+    `with_parameters`) in plain SQL."""
     text = f"substring(message, 1, {MAX_MESSAGE_CHARS})"
     routes, params, names = [], [], []
     for found in chosen:
@@ -122,10 +127,14 @@ WITH counted AS (
     SELECT message, {period} AS period, {FAILED_SQL} AS failed
     FROM events WHERE message IS NOT NULL)
   WHERE period IS NOT NULL GROUP BY ALL
-), keyed AS (
-  SELECT c.*, m.template_id FROM counted c JOIN temp."{MAP_TABLE}" m
-    ON {digit_words_sql(text)} = m.key
+), zeroed AS (
+  SELECT *, {zero_digits_sql(text)} AS zeroed FROM counted
+), chosen AS (
+  SELECT z.zeroed, m.template_id FROM (SELECT DISTINCT zeroed FROM zeroed) z
+  JOIN temp."{MAP_TABLE}" m ON {digit_words_sql("z.zeroed")} = m.key
   WHERE m.template_id IN ({ids})
+), keyed AS (
+  SELECT z.*, c.template_id FROM zeroed z JOIN chosen c USING (zeroed)
 )
 SELECT CASE template_id {" ".join(routes)} END AS route, period, failed,
   CASE template_id {" ".join(params)} END AS params,
