@@ -27,17 +27,21 @@ def test_request_fields_one_value_per_key_the_first_given() -> None:
         )
     ctx = context(con)
     with request_tables(ctx, {"incident": (ctx.incident,)}) as tables:
+        # each request has a route of its own
         found = con.execute(
-            f'SELECT r.failed, f.key, f.value FROM "{tables.fields}" f '
-            f'JOIN "{tables.requests}" r USING (rid) ORDER BY r.rid, f.key'
+            f'SELECT route, failed, key, value, n FROM "{tables.field_counts}" ORDER BY route, key'
+        ).fetchall()
+        requests = con.execute(
+            f'SELECT route, failed, n FROM "{tables.request_counts}" ORDER BY route'
         ).fetchall()
     assert found == [
-        (False, "a", "1"),
-        (False, "b", "2"),
-        (True, "query.x", "A"),
-        (True, "query.y", "3"),
-        (True, "k", "attr"),
-        (True, "method", "POST"),
-        (True, "path", "/q"),
-        (True, "status", "503"),
+        ("GET /a", False, "a", "1", 1),
+        ("GET /a", False, "b", "2", 1),
+        ("GET /p", True, "query.x", "A", 1),
+        ("GET /p", True, "query.y", "3", 1),
+        ("POST /q", True, "k", "attr", 1),
+        ("POST /q", True, "method", "POST", 1),
+        ("POST /q", True, "path", "/q", 1),
+        ("POST /q", True, "status", "503", 1),
     ]
+    assert requests == [("GET /a", False, 1), ("GET /p", True, 1), ("POST /q", True, 1)]

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from warroom.analysis import stats
@@ -89,16 +90,14 @@ class InputReport:
 
 
 def find_separators(con: Any, tables: RequestTables, params: Params) -> InputReport:
-    totals = con.execute(
-        f'SELECT route, period, failed, count(*) AS n FROM "{tables.requests}" GROUP BY ALL'
-    ).df()
+    totals = con.execute(f'SELECT route, period, failed, n FROM "{tables.request_counts}"').df()
     report = InputReport(failed_total=_sum(totals, period="incident", failed=True))
     report.routes = failing_routes(totals, params.min_events)
     carried = _carried_fields(con, tables, totals, report.routes)
     if carried.empty:
         return report
     report.fields = sorted(carried["key"].unique())
-    values = value_counts(con, tables.fields, report.routes, report.fields)
+    values = value_counts(con, tables.field_counts, report.routes, report.fields)
     values["too_long"] = is_too_long(values)
     pending: list[Separator] = []
     for key in report.fields:
@@ -133,7 +132,7 @@ def _carried_fields(
     if not routes:
         return pd.DataFrame(columns=["route", "key"])
     present = con.execute(
-        f'SELECT route, key, count(*) AS n FROM "{tables.fields}" '
+        f'SELECT route, key, CAST(sum(n) AS BIGINT) AS n FROM "{tables.field_counts}" '
         "WHERE period = 'incident' AND route IN (SELECT unnest($1::VARCHAR[])) GROUP BY ALL",
         [routes],
     ).df()
@@ -167,13 +166,23 @@ class _Population:
         )
 
 
-def _population(totals: pd.DataFrame) -> _Population:
-    base_failed = _sum(totals, period="baseline", failed=True)
+def _population(totals: pd.DataFrame, rows: Any = None) -> _Population:
+    """The four counts of `totals` (columns period, failed, n), or of its `rows` (a boolean
+    mask): one pass over numpy arrays, no filtered copy of the frame (frames of id-like values
+    have a row per value)."""
+    n = totals["n"].to_numpy()
+    incident = (totals["period"] == "incident").to_numpy()
+    baseline = (totals["period"] == "baseline").to_numpy()
+    failed = totals["failed"].eq(True).to_numpy()
+    succeeded = totals["failed"].eq(False).to_numpy()
+    if rows is not None:
+        incident, baseline = incident & rows, baseline & rows
+    base_failed = int(n[baseline & failed].sum())
     return _Population(
-        _sum(totals, period="incident", failed=True),
-        _sum(totals, period="incident", failed=False),
+        int(n[incident & failed].sum()),
+        int(n[incident & succeeded].sum()),
         base_failed,
-        base_failed + _sum(totals, period="baseline", failed=False),
+        base_failed + int(n[baseline & succeeded].sum()),
     )
 
 
@@ -197,14 +206,15 @@ def _shape_separators(
     for shape in SHAPES:
         if shape == "missing":
             hits = population.minus(_population(values))
-            rows = values.iloc[0:0]
+            having = np.zeros(len(values), dtype=bool)
         else:
-            rows = values[values[shape].astype(bool)]
-            hits = _population(rows)
+            having = values[shape].astype(bool).to_numpy()
+            hits = _population(values, having)
         if hits.failing < params.min_events:
             continue
         separator = _separator(key, "shape", shape, hits, totals, routes)
         if separator is not None:
+            rows = values.loc[having, ["value", "period", "failed", "decimal_comma", "n"]]
             comma = rows[(rows["period"] == "incident") & rows["failed"] & rows["decimal_comma"]]
             tested = tuple(sorted(rows["value"].astype(str).unique()))
             found.append(replace(separator, decimal_comma=int(comma["n"].sum()), values=tested))

@@ -8,9 +8,10 @@ fields listed). The messages analyzer names the templates with enough lines of b
 (`facts["messages"]["mixed_levels"]`); each variable is named after the word before it
 (`message.quantity`, `message.sku`), each template is a "route" of its own.
 
-The lines of those few templates are read with `message_keys.templates_lines` (values by one
-regular expression per template, in the engine) and laid out as the two tables the request
-comparison reads: one row per line, one row per line x variable.
+The lines of those few templates are found and read in one query (the template of a message by
+its digit-masked key, as `message_keys` does; the values by one regular expression per template),
+and counted into the two tables the request comparison reads: lines per template, period and
+level, and per template x variable x value.
 """
 
 from __future__ import annotations
@@ -19,21 +20,33 @@ import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Final
-
-import ibis
+from typing import Final
 
 from warroom.analysis import signals
 from warroom.analysis.context import AnalysisContext
-from warroom.analysis.message_keys import templates_lines, with_parameters
-from warroom.analysis.request_fields import RequestTables, period_sql
-from warroom.analysis.scratch import scratch_table
-from warroom.analysis.templates.masking import PLACEHOLDER
+from warroom.analysis.message_keys import MAP_TABLE, MAX_MESSAGE_CHARS, message_templates
+from warroom.analysis.request_fields import (
+    RequestTables,
+    create_row_views,
+    drop_tables,
+    period_sql,
+)
+from warroom.analysis.templates.masking import (
+    PLACEHOLDER,
+    digit_words_sql,
+    zero_digits_sql,
+)
+from warroom.analysis.templates.params import template_regex
 from warroom.analysis.windows import Window
 
 ROUTE_PREFIX: Final = "message: "  # how a template stands where a route would
 _WORD_BEFORE_RE: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\W{0,3}$")
 _numbers = itertools.count(1)
+# `signals.is_error` in SQL: a 5xx status, an error/fatal level or an exception
+FAILED_SQL: Final = (
+    "(coalesce(status, 0) >= 500 OR coalesce(level, '') IN "
+    f"({', '.join(repr(level) for level in signals.ERROR_LEVELS)}) OR exception_type IS NOT NULL)"
+)
 
 
 def parameter_names(template: str) -> list[str]:
@@ -65,53 +78,71 @@ def message_tables(
     if not chosen:
         yield None
         return
-    n = next(_numbers)
-    raw = f"_warroom_message_lines_{n}"
-    tables = RequestTables(f"_warroom_message_requests_{n}", f"_warroom_message_fields_{n}")
+    tables = RequestTables.named("message_line", next(_numbers))
+    stage = f"{tables.request_counts}_stage"
     period, bounds = period_sql(periods)
+    message_templates(ctx)  # mined once per investigation: leaves the key -> template table
     con = ctx.con
-    # the lines of every chosen template in one pass over the events (keying a message is a
-    # regular expression per line), staged; then each template's values from its own lines
-    lines = templates_lines(
-        ctx, [t["template_id"] for t in chosen], where=_in_periods(ctx, periods)
-    )
-    lines = lines.select("ts", "status", "level", "exception_type", "message", "template_id")
     try:
-        with scratch_table(ctx, lines, label="template_lines") as staged:
-            parts = [_lines(staged, t["template_id"], t["template"]) for t in chosen]
-            con.register(raw, ibis.union(*parts).to_pyarrow())
+        con.execute(_stage_sql(stage, period, chosen), bounds)
         con.execute(
-            f'CREATE TEMP TABLE "{tables.requests}" AS SELECT row_number() OVER '
-            "(ORDER BY ts, route, params) AS rid, period, failed, route, params, names FROM "
-            f'(SELECT *, {period} AS period FROM "{raw}") WHERE period IS NOT NULL',
-            bounds,
+            f'CREATE TEMP TABLE "{tables.request_counts}" AS SELECT route, period, failed, '
+            f'CAST(sum(n) AS BIGINT) AS n FROM "{stage}" GROUP BY ALL'
         )
         con.execute(
-            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT rid, period, failed, route, '
-            "names[i] AS key, params[i] AS value FROM "
-            f'(SELECT *, generate_subscripts(params, 1) AS i FROM "{tables.requests}") '
-            "WHERE params[i] IS NOT NULL AND params[i] <> ''"
+            f'CREATE TEMP TABLE "{tables.field_counts}" AS SELECT route, names[i] AS key, '
+            "params[i] AS value, period, failed, CAST(sum(n) AS BIGINT) AS n FROM "
+            f'(SELECT *, generate_subscripts(params, 1) AS i FROM "{stage}") '
+            "WHERE params[i] IS NOT NULL AND params[i] <> '' GROUP BY ALL"
         )
+        create_row_views(con, tables)
         yield tables
     finally:
-        con.unregister(raw)
-        for name in (tables.requests, tables.fields):
-            con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+        drop_tables(con, tables)
+        con.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
 
 
-def _in_periods(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Any:
-    """Predicate builder: an event in one of the windows of `periods` (the lines outside them
-    get no period and are dropped anyway; leaving them out first spares keying them)."""
-    windows = [w for group in periods.values() for w in group]
-    return lambda events: ctx.in_any(events.ts, windows)
+def _stage_sql(stage: str, period: str, chosen: list[dict[str, str]]) -> str:
+    """Lines of the chosen templates counted per (template, period, failed, values).
+
+    Equal messages are counted first, so that reading the values (a regular expression per
+    template) runs once per distinct message, and keying (another) once per distinct message
+    with its digits zeroed: the definitions of `message_keys` (`message_key`,
+    `with_parameters`) in plain SQL."""
+    text = f"substring(message, 1, {MAX_MESSAGE_CHARS})"
+    routes, params, names = [], [], []
+    for found in chosen:
+        when = f"WHEN {_quoted(found['template_id'])} THEN"
+        pattern = _quoted("(?s)" + template_regex(found["template"]))
+        count = found["template"].count(PLACEHOLDER)
+        values = ", ".join(f"regexp_extract({text}, {pattern}, {g})" for g in range(1, count + 1))
+        routes.append(f"{when} {_quoted(ROUTE_PREFIX + found['template'])}")
+        params.append(f"{when} [{values}]::VARCHAR[]")
+        names.append(f"{when} [{', '.join(map(_quoted, parameter_names(found['template'])))}]")
+    ids = ", ".join(_quoted(found["template_id"]) for found in chosen)
+    return f"""
+CREATE TEMP TABLE "{stage}" AS
+WITH counted AS (
+  SELECT message, period, failed, count(*) AS n FROM (
+    SELECT message, {period} AS period, {FAILED_SQL} AS failed
+    FROM events WHERE message IS NOT NULL)
+  WHERE period IS NOT NULL GROUP BY ALL
+), zeroed AS (
+  SELECT *, {zero_digits_sql(text)} AS zeroed FROM counted
+), chosen AS (
+  SELECT z.zeroed, m.template_id FROM (SELECT DISTINCT zeroed FROM zeroed) z
+  JOIN temp."{MAP_TABLE}" m ON {digit_words_sql("z.zeroed")} = m.key
+  WHERE m.template_id IN ({ids})
+), keyed AS (
+  SELECT z.*, c.template_id FROM zeroed z JOIN chosen c USING (zeroed)
+)
+SELECT CASE template_id {" ".join(routes)} END AS route, period, failed,
+  CASE template_id {" ".join(params)} END AS params,
+  CASE template_id {" ".join(names)} END AS names,
+  CAST(sum(n) AS BIGINT) AS n
+FROM keyed GROUP BY ALL
+"""
 
 
-def _lines(staged: Any, template_id: str, template: str) -> Any:
-    rows = with_parameters(staged.filter(staged.template_id == template_id), template)
-    return rows.select(
-        ts=rows.ts,
-        failed=signals.is_error(rows),
-        route=ibis.literal(ROUTE_PREFIX + template),
-        params=rows.params,
-        names=ibis.literal(parameter_names(template), type="array<string>"),
-    )
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

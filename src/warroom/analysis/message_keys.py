@@ -3,8 +3,9 @@
 `message_templates(ctx)` mines the `message` column once per investigation and keeps the
 result on the connection; the messages analyzer and the input-pattern analysis share it.
 The cost grows with the number of distinct message shapes, not with lines:
-1. in the engine, identical messages are grouped with counts, and the digit-word rule (every
-   word holding a digit becomes `0`) runs once per distinct message, giving its *key*;
+1. in the engine, identical messages are grouped with counts, then those that differ only in
+   their digits, and the digit-word rule (every word holding a digit becomes `0`) runs once
+   per group, giving its *key*;
 2. the keys are grouped again; the other masking rules run in SQL over the distinct keys, and
    the miner groups the distinct masked shapes, weighted by their line counts;
 3. a temporary table `key -> template_id, template` joins the templates back (`with_templates`).
@@ -24,7 +25,7 @@ import ibis
 
 from warroom.analysis.templates.catalog import Catalog
 from warroom.analysis.templates.engine import mine_keys
-from warroom.analysis.templates.masking import PLACEHOLDER, digit_words_expr
+from warroom.analysis.templates.masking import PLACEHOLDER, digit_words_expr, zero_digits_expr
 from warroom.analysis.templates.params import template_regex
 
 MAX_MESSAGE_CHARS: Final = 2000  # a template is read from the start (a 10 MB line is data)
@@ -49,6 +50,18 @@ def message_key(message: Any) -> Any:
     return digit_words_expr(message.substr(0, MAX_MESSAGE_CHARS))
 
 
+def digits_zeroed(message: Any) -> Any:
+    """Ibis string: the part of a message its key is read from, every digit written `0`:
+    `key_of_zeroed(digits_zeroed(m)) == message_key(m)` (`masking.zero_digits_sql`), and
+    messages that differ only in their digits (ids, counts, times) are keyed once."""
+    return zero_digits_expr(message.substr(0, MAX_MESSAGE_CHARS))
+
+
+def key_of_zeroed(zeroed: Any) -> Any:
+    """Ibis string: the key of a message from its `digits_zeroed` form."""
+    return digit_words_expr(zeroed)
+
+
 def message_templates(ctx: Any) -> MessageTemplates:
     """Mine the events' messages (once per context; later calls return the same result)."""
     found = ctx.memo.get(_MEMO)
@@ -57,7 +70,8 @@ def message_templates(ctx: Any) -> MessageTemplates:
     events = ctx.table("events")
     messages = events.filter(events.message.notnull())
     distinct = messages.group_by("message").aggregate(n=messages.count())
-    keyed = distinct.group_by(key=message_key(distinct.message)).aggregate(n=distinct.n.sum())
+    zeroed = distinct.group_by(zeroed=digits_zeroed(distinct.message)).aggregate(n=distinct.n.sum())
+    keyed = zeroed.group_by(key=key_of_zeroed(zeroed.zeroed)).aggregate(n=zeroed.n.sum())
     catalog = mine_keys(
         ctx.con, key_counts=ibis.to_sql(keyed, dialect="duckdb"), map_table=MAP_TABLE
     )

@@ -1,4 +1,5 @@
-"""Requests with their fields: one row per request, one row per request x field, in the engine.
+"""Requests with their fields, counted in the engine: per route, period and outcome, and per
+route x field x value (the statistics need no more; a row per request x field is not kept).
 
 The inputs and clients analyzers compare failing with succeeding requests field by field. A
 request's fields are its `attrs` (JSON keys flattened with dots, query-string parameters as
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -37,10 +39,49 @@ _numbers = itertools.count(1)
 
 @dataclass(frozen=True)
 class RequestTables:
-    """Names of the two temporary tables (see `request_tables`)."""
+    """Names of the tables of `request_tables`: counts, and views with a row per request.
 
-    requests: str  # rid, period, failed, route
-    fields: str  # rid, period, failed, route, key, value
+    The statistics only need counts, so the tables hold counts; `requests` and `fields` give
+    the same counts as rows (one per request, one per request x field) for readers that count
+    rows (`count(*)`): read the counts (`sum(n)`) where you can, they are smaller.
+    """
+
+    request_counts: str  # route, period, failed, n: requests
+    field_counts: str  # route, key, value, period, failed, n: requests with key = value
+    requests: str  # view: one row per request (route, period, failed)
+    fields: str  # view: one row per request and field (route, key, value, period, failed)
+
+    @classmethod
+    def named(cls, stem: str, n: int) -> RequestTables:
+        return cls(
+            f"_warroom_{stem}_counts_{n}",
+            f"_warroom_{stem}_field_counts_{n}",
+            f"_warroom_{stem}s_{n}",
+            f"_warroom_{stem}_fields_{n}",
+        )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.request_counts, self.field_counts, self.requests, self.fields)
+
+
+def create_row_views(con: Any, tables: RequestTables) -> None:
+    """The views that give a row per request, and per request x field, from the counts."""
+    con.execute(
+        f'CREATE TEMP VIEW "{tables.requests}" AS SELECT route, period, failed FROM '
+        f'(SELECT *, unnest(range(n)) AS _copy FROM "{tables.request_counts}")'
+    )
+    con.execute(
+        f'CREATE TEMP VIEW "{tables.fields}" AS SELECT route, key, value, period, failed FROM '
+        f'(SELECT *, unnest(range(n)) AS _copy FROM "{tables.field_counts}")'
+    )
+
+
+def drop_tables(con: Any, tables: RequestTables) -> None:
+    for name in (tables.requests, tables.fields):
+        con.execute(f'DROP VIEW IF EXISTS temp."{name}"')
+    for name in (tables.request_counts, tables.field_counts):
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
 def _naive(moment: datetime) -> datetime:
@@ -66,7 +107,11 @@ def _decoded(expr: str) -> str:
     return f"coalesce(try(url_decode({expr})), {expr})"
 
 
-_STAGE_SQL = """
+# Counts per (method, coarse path, period, failed, key, value) in one pass over the events; the
+# rows with a NULL key count the requests themselves (a request may have no field at all).
+# A request's fields: one value per key, the first given (attrs, then the message's key=value
+# pairs, then the query string), a NULL value (JSON null) counting as the field missing.
+_COUNTS_SQL = """
 CREATE TEMP TABLE "{stage}" AS
 WITH src AS (
   SELECT ts, status, method, path, level, exception_type, attrs, message,
@@ -86,24 +131,44 @@ WITH src AS (
     upper(coalesce(method, list_filter(kvs, lambda p: p.key = 'method')[1].value)) AS verb,
     coalesce(path, list_filter(kvs, lambda p: p.key = 'path')[1].value) AS target
   FROM timed
+), requests AS MATERIALIZED (
+  SELECT period,
+    (coalesce(st, 0) >= 500 OR coalesce(level, '') IN ('error', 'fatal')
+      OR exception_type IS NOT NULL) AS failed,
+    verb, regexp_replace(regexp_replace(target, '[?#].*$', ''), '{digits}', '0000', 'g')
+      AS coarse,
+    attrs, kvs, target,
+    -- only attrs, whose keys a MAP keeps unique: such a request's fields need no de-duplication
+    (coalesce(len(kvs), 0) = 0 AND NOT coalesce(target LIKE '%?%', false)) AS unique_keys
+  FROM effective
+  WHERE st IS NOT NULL OR verb IS NOT NULL
+), attrs_only AS (
+  SELECT verb, coarse, period, failed,
+    unnest(map_keys(attrs)) AS key, unnest(map_values(attrs)) AS value
+  FROM requests WHERE unique_keys
+), listed AS (
+  SELECT verb, coarse, period, failed, list_filter(list_concat(
+      coalesce(map_entries(attrs), []),
+      coalesce(kvs, []),
+      CASE WHEN target LIKE '%?%' THEN
+        list_transform(regexp_extract_all(target, '[?&][^=&#]+=[^&#]*'), lambda x: {{
+          'key': 'query.' || {query_key}, 'value': {query_value}}})
+      ELSE [] END), lambda p: coalesce(p.key, '') <> '' AND p.value IS NOT NULL) AS pairs
+  FROM requests WHERE NOT unique_keys
+), first_given AS (
+  -- a pair is kept when its key first appears at its position (keys are few per request)
+  SELECT verb, coarse, period, failed, p.key AS key, p.value AS value FROM (
+    SELECT verb, coarse, period, failed, unnest(list_filter(pairs, lambda p, i:
+      list_position(list_transform(pairs, lambda q: q.key), p.key) = i)) AS p
+    FROM listed)
 )
--- rid only ties a request to its fields: any unique number will do, so no sort
-SELECT row_number() OVER () AS rid, period,
-  (coalesce(st, 0) >= 500 OR coalesce(level, '') IN ('error', 'fatal')
-    OR exception_type IS NOT NULL) AS failed,
-  verb, target, regexp_replace(regexp_replace(target, '[?#].*$', ''), '{digits}', '0000', 'g')
-    AS coarse,
-  list_concat(
-    coalesce(list_transform(map_entries(attrs), lambda e: {{'key': e.key, 'value': e.value}}), []),
-    coalesce(kvs, []),
-    CASE WHEN target LIKE '%?%' THEN
-      list_transform(regexp_extract_all(target, '[?&][^=&#]+=[^&#]*'), lambda x: {{
-        'key': 'query.' || {query_key}, 'value': {query_value}}})
-    ELSE [] END) AS pairs,
-  -- only attrs, whose keys a MAP keeps unique: such a request's pairs need no de-duplication
-  (coalesce(len(kvs), 0) = 0 AND NOT coalesce(target LIKE '%?%', false)) AS unique_keys
-FROM effective
-WHERE st IS NOT NULL OR verb IS NOT NULL
+SELECT verb, coarse, period, failed, NULL::VARCHAR AS key, NULL::VARCHAR AS value,
+  count(*) AS n
+FROM requests GROUP BY ALL
+UNION ALL
+SELECT verb, coarse, period, failed, key, value, count(*) AS n FROM (
+  SELECT * FROM attrs_only WHERE coalesce(key, '') <> '' AND value IS NOT NULL
+  UNION ALL SELECT * FROM first_given) GROUP BY ALL
 """
 
 
@@ -111,7 +176,7 @@ WHERE st IS NOT NULL OR verb IS NOT NULL
 def request_tables(
     ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]
 ) -> Iterator[RequestTables]:
-    """Requests of the given periods and their fields as temp tables.
+    """Requests of the given periods and their fields, counted, as temp tables.
 
     The inputs and clients analyzers ask for the same periods, so the tables are built once per
     investigation (kept in `ctx.memo`, living as long as its connection); the staging tables are
@@ -127,11 +192,11 @@ def request_tables(
 def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> RequestTables:
     n = next(_numbers)
     stage, routes = f"_warroom_req_stage_{n}", f"_warroom_req_routes_{n}"
-    tables = RequestTables(f"_warroom_requests_{n}", f"_warroom_request_fields_{n}")
+    tables = RequestTables.named("request", n)
     period, bounds = period_sql(periods)
     con = ctx.con
     try:
-        sql = _STAGE_SQL.format(
+        sql = _COUNTS_SQL.format(
             stage=stage,
             period=period,
             max_chars=MAX_MESSAGE_CHARS,
@@ -142,35 +207,23 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
         )
         con.execute(sql, [*bounds, KEY_VALUE_RE])
         _route_table(ctx, stage, routes)
-        con.execute(
-            f'CREATE TEMP TABLE "{tables.requests}" AS SELECT s.rid, s.period, s.failed, '
-            f'r.route FROM "{stage}" s LEFT JOIN "{routes}" r '
+        # several (method, coarse path) pairs may share a route: counted again per route
+        route = (
+            f'FROM "{stage}" s LEFT JOIN "{routes}" r '
             "ON s.verb IS NOT DISTINCT FROM r.verb AND s.coarse IS NOT DISTINCT FROM r.coarse"
         )
-        # one value per request and key (a key both in attrs and in the message counts once);
-        # a NULL value (JSON null) counts as the field missing. Only requests whose pairs may
-        # repeat a key go through the sort that keeps the first (most requests have attrs only).
-        # The route comes from the small route table (the same join as for the requests), not
-        # from a join with the requests on rid, which would hash every request.
-        kept = "WHERE coalesce(u.p.key, '') <> '' AND u.p.value IS NOT NULL"
-        route = (
-            f'LEFT JOIN "{routes}" r '
-            "ON u.verb IS NOT DISTINCT FROM r.verb AND u.coarse IS NOT DISTINCT FROM r.coarse"
+        con.execute(
+            f'CREATE TEMP TABLE "{tables.request_counts}" AS SELECT r.route, s.period, s.failed, '
+            f"CAST(sum(s.n) AS BIGINT) AS n {route} WHERE s.key IS NULL GROUP BY ALL"
         )
         con.execute(
-            f'CREATE TEMP TABLE "{tables.fields}" AS SELECT u.rid, u.period, u.failed, r.route, '
-            "u.p.key AS key, u.p.value AS value FROM "
-            "(SELECT rid, period, failed, verb, coarse, unnest(pairs) AS p "
-            f'FROM "{stage}" WHERE unique_keys) u {route} {kept} '
-            "UNION ALL SELECT * FROM (SELECT DISTINCT ON (u.rid, u.p.key) u.rid, "
-            "u.period, u.failed, r.route, u.p.key AS key, u.p.value AS value FROM "
-            "(SELECT rid, period, failed, verb, coarse, unnest(pairs) AS p, "
-            f'generate_subscripts(pairs, 1) AS i FROM "{stage}" WHERE NOT unique_keys) u '
-            f"{route} {kept} ORDER BY u.rid, u.p.key, u.i)"
+            f'CREATE TEMP TABLE "{tables.field_counts}" AS SELECT r.route, s.key, s.value, '
+            f"s.period, s.failed, CAST(sum(s.n) AS BIGINT) AS n {route} WHERE s.key IS NOT NULL "
+            "GROUP BY ALL"
         )
+        create_row_views(con, tables)
     except BaseException:
-        for name in (tables.requests, tables.fields):
-            con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+        drop_tables(con, tables)
         raise
     finally:
         for name in (stage, routes):
@@ -180,7 +233,9 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
 
 def _route_table(ctx: AnalysisContext, stage: str, name: str) -> None:
     """Route per distinct (method, coarse path): a few hundred strings normalised in Python."""
-    distinct = ctx.con.execute(f'SELECT DISTINCT verb, coarse FROM "{stage}"').fetchall()
+    distinct = ctx.con.execute(
+        f'SELECT DISTINCT verb, coarse FROM "{stage}" WHERE key IS NULL'
+    ).fetchall()
     verbs = [verb for verb, _ in distinct]
     coarse = [path for _, path in distinct]
     routes = [

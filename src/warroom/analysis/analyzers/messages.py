@@ -21,7 +21,12 @@ from typing import Any
 from warroom.analysis import signals, surge
 from warroom.analysis.context import AnalysisContext
 from warroom.analysis.finding import AnalyzerResult, Elimination, Finding, Test
-from warroom.analysis.message_keys import message_key, message_templates, with_templates
+from warroom.analysis.message_keys import (
+    digits_zeroed,
+    key_of_zeroed,
+    message_templates,
+    with_templates,
+)
 from warroom.analysis.templates.masking import PLACEHOLDER
 from warroom.analysis.wording import clip, q_text, rate_text, short_key
 
@@ -83,20 +88,30 @@ def _template_counts(
     ctx: AnalysisContext, events: Any
 ) -> tuple[list[surge.KeyCount], dict[str, TemplateInfo]]:
     """Per template and period: lines, error lines, and example messages. Messages are grouped
-    (raw, then by their digit-masked key) before the templates are joined on, so the masking
-    runs once per distinct message and the miner once per distinct shape, never per line."""
+    (with their digits zeroed, then by their digit-masked key) before the templates are joined
+    on, so the masking runs once per group and the miner once per distinct shape, never per
+    line."""
     mined = message_templates(ctx)
     rows = events.filter(events.message.notnull())
     rows = rows.mutate(period=ctx.period(rows.ts), err=signals.is_error(rows).cast("int64"))
     rows = rows.filter(rows.period.notnull())
     raw = rows.group_by(["message", "period"]).aggregate(n=rows.count(), errors=rows.err.sum())
-    raw = raw.mutate(key=message_key(raw.message))
-    by_key = raw.group_by(["key", "period"]).aggregate(
+    # then messages that differ only in their digits (ids, counts, times), then their keys:
+    # min, max and the least hash over the groups are those over every message
+    raw = raw.group_by([digits_zeroed(raw.message).name("zeroed"), "period"]).aggregate(
         n=raw.n.sum(),
         errors=raw.errors.sum(),
         low=raw.message.min(),
         high=raw.message.max(),
-        pick=raw.message.argmin(raw.message.hash()),  # a third example, the same every run
+        pick=raw.message.argmin(raw.message.hash()),
+    )
+    raw = raw.mutate(key=key_of_zeroed(raw.zeroed))
+    by_key = raw.group_by(["key", "period"]).aggregate(
+        n=raw.n.sum(),
+        errors=raw.errors.sum(),
+        low=raw.low.min(),
+        high=raw.high.max(),
+        pick=raw.pick.argmin(raw.pick.hash()),  # a third example, the same every run
     )
     keyed = with_templates(mined, by_key)
     grouped = keyed.group_by(["template", "template_id", "period"]).aggregate(
