@@ -37,15 +37,15 @@ def request_clients(con: Any, tables: RequestTables, routes: list[str]) -> pd.Da
         return pd.DataFrame(columns=columns)
     where = f"route IN (SELECT unnest($1::VARCHAR[])) AND lower(key) IN {_in(UA_KEYS)}"
     agents = con.execute(
-        f'SELECT DISTINCT value FROM "{tables.fields}" WHERE {where} ORDER BY 1', [routes]
+        f'SELECT DISTINCT value FROM "{tables.field_counts}" WHERE {where} ORDER BY 1', [routes]
     ).fetchall()
     view = f"_warroom_user_agents_{next(_views)}"
     con.register(view, parse_user_agents([row[0] for row in agents]))
     try:
         # requests per user agent first, then the (few) agents joined to their browser and OS
         agents_sql = (
-            "WITH agents AS (SELECT route, value, period, failed, count(*) AS n "
-            f'FROM "{tables.fields}" WHERE {where} GROUP BY ALL) '
+            "WITH agents AS (SELECT route, value, period, failed, CAST(sum(n) AS BIGINT) AS n "
+            f'FROM "{tables.field_counts}" WHERE {where} GROUP BY ALL) '
         )
         per_client = " UNION ALL ".join(
             f"SELECT a.route, '{d}' AS key, ua.{d} AS value, a.period, a.failed, "
@@ -54,9 +54,10 @@ def request_clients(con: Any, tables: RequestTables, routes: list[str]) -> pd.Da
             for d in ("browser", "os")
         )
         versions = (
-            "SELECT route, 'app_version' AS key, value, period, failed, count(*) AS n "
-            f'FROM "{tables.fields}" WHERE route IN (SELECT unnest($1::VARCHAR[])) '
-            f"AND lower(key) IN {_in(VERSION_KEYS)} GROUP BY ALL"
+            "SELECT route, 'app_version' AS key, value, period, failed, "
+            f'CAST(sum(n) AS BIGINT) AS n FROM "{tables.field_counts}" '
+            f"WHERE route IN (SELECT unnest($1::VARCHAR[])) AND lower(key) IN {_in(VERSION_KEYS)} "
+            "GROUP BY ALL"
         )
         frame: pd.DataFrame = con.execute(
             f"{agents_sql}{per_client} UNION ALL {versions}", [routes]
@@ -158,7 +159,8 @@ def quoted_in_failures(con: Any, tables: RequestTables) -> list[tuple[str, int]]
         "WITH quoted AS (SELECT DISTINCT unnest(regexp_extract_all("
         "concat_ws(' ', subject, text, url, steps), '[A-Za-z0-9][A-Za-z0-9_.:-]{2,}')) AS token "
         "FROM reports) "
-        f'SELECT f.value, count(*) AS n FROM "{tables.fields}" f JOIN quoted q '
+        "SELECT f.value, CAST(sum(f.n) AS BIGINT) AS n "
+        f'FROM "{tables.field_counts}" f JOIN quoted q '
         "ON f.value = q.token WHERE f.period = 'incident' AND f.failed "
         "AND regexp_matches(q.token, '[0-9]') GROUP BY ALL ORDER BY n DESC, f.value LIMIT 5"
     ).fetchall()

@@ -27,7 +27,6 @@ from warroom.analysis.context import AnalysisContext
 from warroom.analysis.message_keys import MAP_TABLE, MAX_MESSAGE_CHARS, message_templates
 from warroom.analysis.request_fields import (
     RequestTables,
-    create_row_views,
     drop_tables,
     period_sql,
 )
@@ -95,7 +94,6 @@ def message_tables(
             f'(SELECT *, generate_subscripts(params, 1) AS i FROM "{stage}") '
             "WHERE params[i] IS NOT NULL AND params[i] <> '' GROUP BY ALL"
         )
-        create_row_views(con, tables)
         yield tables
     finally:
         drop_tables(con, tables)

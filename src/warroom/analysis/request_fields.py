@@ -39,47 +39,18 @@ _numbers = itertools.count(1)
 
 @dataclass(frozen=True)
 class RequestTables:
-    """Names of the tables of `request_tables`: counts, and views with a row per request.
-
-    The statistics only need counts, so the tables hold counts; `requests` and `fields` give
-    the same counts as rows (one per request, one per request x field) for readers that count
-    rows (`count(*)`): read the counts (`sum(n)`) where you can, they are smaller.
-    """
+    """Names of the tables of `request_tables`. The statistics only need counts, so the
+    tables hold counts: read them with `sum(n)`, not `count(*)`."""
 
     request_counts: str  # route, period, failed, n: requests
     field_counts: str  # route, key, value, period, failed, n: requests with key = value
-    requests: str  # view: one row per request (route, period, failed)
-    fields: str  # view: one row per request and field (route, key, value, period, failed)
 
     @classmethod
     def named(cls, stem: str, n: int) -> RequestTables:
-        return cls(
-            f"_warroom_{stem}_counts_{n}",
-            f"_warroom_{stem}_field_counts_{n}",
-            f"_warroom_{stem}s_{n}",
-            f"_warroom_{stem}_fields_{n}",
-        )
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.request_counts, self.field_counts, self.requests, self.fields)
-
-
-def create_row_views(con: Any, tables: RequestTables) -> None:
-    """The views that give a row per request, and per request x field, from the counts."""
-    con.execute(
-        f'CREATE TEMP VIEW "{tables.requests}" AS SELECT route, period, failed FROM '
-        f'(SELECT *, unnest(range(n)) AS _copy FROM "{tables.request_counts}")'
-    )
-    con.execute(
-        f'CREATE TEMP VIEW "{tables.fields}" AS SELECT route, key, value, period, failed FROM '
-        f'(SELECT *, unnest(range(n)) AS _copy FROM "{tables.field_counts}")'
-    )
+        return cls(f"_warroom_{stem}_counts_{n}", f"_warroom_{stem}_field_counts_{n}")
 
 
 def drop_tables(con: Any, tables: RequestTables) -> None:
-    for name in (tables.requests, tables.fields):
-        con.execute(f'DROP VIEW IF EXISTS temp."{name}"')
     for name in (tables.request_counts, tables.field_counts):
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
@@ -221,7 +192,6 @@ def _build(ctx: AnalysisContext, periods: dict[str, tuple[Window, ...]]) -> Requ
             f"s.period, s.failed, CAST(sum(s.n) AS BIGINT) AS n {route} WHERE s.key IS NOT NULL "
             "GROUP BY ALL"
         )
-        create_row_views(con, tables)
     except BaseException:
         drop_tables(con, tables)
         raise

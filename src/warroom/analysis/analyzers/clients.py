@@ -75,7 +75,8 @@ def _request_separators(
 ) -> tuple[list[Separator], dict[str, int]]:
     """Separators among the clients, and how many distinct values of each dimension were seen."""
     totals = ctx.con.execute(
-        f'SELECT route, period, failed, count(*) AS n FROM "{tables.requests}" GROUP BY ALL'
+        f"SELECT route, period, failed, CAST(sum(n) AS BIGINT) AS n "
+        f'FROM "{tables.request_counts}" GROUP BY ALL'
     ).df()
     routes = failing_routes(totals, ctx.params.min_events)
     clients = request_clients(ctx.con, tables, routes)
