@@ -71,10 +71,7 @@ def direct_load(con: duckdb.DuckDBPyConnection, spans: list[Window]) -> metric_s
     )
     sql = DIRECT_QUERY.replace("$bin", str(bin_seconds)).format(windows=windows)
     bounds = [naive(start) - timedelta(seconds=bin_seconds), naive(end)]
-    loaded = metric_series.Loaded([], bin_seconds)
     (bad,) = con.execute(DIRECT_NON_FINITE, bounds).fetchall()[0]
-    if bad:
-        loaded.notes.append(f"{bad:,} metric samples were NaN or infinite and were left out")
     # One thread: the direct query's bin means are then summed in time order every time. With
     # several, the rows of a bin can reach the aggregate in either order and the last digit of
     # the mean varies from run to run (the shortcut sums each bin in one place: it does not).
@@ -84,14 +81,7 @@ def direct_load(con: duckdb.DuckDBPyConnection, spans: list[Window]) -> metric_s
         columns = con.execute(sql, bounds).fetchnumpy()
     finally:
         con.execute(f"SET threads = {threads}")
-    for found, resets in metric_series._split(columns):
-        loaded.series.append(found)
-        if resets:
-            loaded.notes.append(
-                f"counter {found.ref} reset {resets} time(s); the increase after a reset "
-                "was counted from zero"
-            )
-    return loaded
+    return metric_series.loaded_from(columns, bin_seconds, non_finite=bad)
 
 
 def _grid() -> np.ndarray:

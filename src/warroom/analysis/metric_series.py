@@ -140,10 +140,15 @@ def load(con: Any, spans: Sequence[Window]) -> Loaded:
     # One bin of margin so that the first sample of a counter has a predecessor.
     bounds = [_naive(start) - timedelta(seconds=bin_seconds), _naive(end)]
     columns = con.execute(sql, bounds).fetchnumpy()
-    loaded = Loaded([], bin_seconds)
     (bad,) = con.execute(_NON_FINITE, bounds).fetchone()
-    if bad:
-        loaded.notes.append(f"{bad:,} metric samples were NaN or infinite and were left out")
+    return loaded_from(columns, bin_seconds, non_finite=bad)
+
+
+def loaded_from(columns: dict[str, Any], bin_seconds: int, *, non_finite: int) -> Loaded:
+    """The series of the query's rows, with notes on left-out samples and counter resets."""
+    loaded = Loaded([], bin_seconds)
+    if non_finite:
+        loaded.notes.append(f"{non_finite:,} metric samples were NaN or infinite and were left out")
     for found, resets in _split(columns):
         loaded.series.append(found)
         if resets:
