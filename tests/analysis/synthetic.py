@@ -91,3 +91,20 @@ def burst(
     frame["exception_type"] = frame.get("exception_type")
     frame.loc[hit, "exception_type"] = exception
     return frame
+
+
+def worker_lines(ts: object, message: list[str], failing: object, host: object) -> pd.DataFrame:
+    """Plain application log lines of a worker (no HTTP fields): error level where `failing`."""
+    count = len(message)
+    return pd.DataFrame(
+        {
+            "ts": ts,
+            "host": host,
+            "service": "worker",
+            "level": np.where(failing, "error", "info"),
+            "message": message,
+            "source": "app.log",
+            "line": np.arange(1, count + 1),
+            "format": "plain",
+        }
+    )

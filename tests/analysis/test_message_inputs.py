@@ -7,7 +7,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from tests.analysis.synthetic import T0, add_events, empty_store
+from tests.analysis.synthetic import T0, add_events, empty_store, worker_lines
 from warroom.analysis.analyzers.inputs import Inputs
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
@@ -35,18 +35,7 @@ def _lines(*, seed: int, decimals_fail: bool) -> pd.DataFrame:
     failing = decimal if decimals_fail else late & (rng.uniform(size=count) < 0.2)
     failing |= rng.uniform(size=count) < 0.002  # background errors
     message = [f"Processing quantity '{q}' for sku {s}" for q, s in zip(quantity, sku, strict=True)]
-    return pd.DataFrame(
-        {
-            "ts": ts,
-            "host": rng.choice(HOSTS, size=count),
-            "service": "worker",
-            "level": np.where(failing, "error", "info"),
-            "message": message,
-            "source": "app.log",
-            "line": np.arange(1, count + 1),
-            "format": "plain",
-        }
-    )
+    return worker_lines(ts, message, failing, host=rng.choice(HOSTS, size=count))
 
 
 def _run(frame: pd.DataFrame):  # type: ignore[no-untyped-def]

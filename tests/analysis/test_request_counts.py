@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from tests.analysis.http_data import context
-from tests.analysis.synthetic import T0, add_events, empty_store
+from tests.analysis.synthetic import T0, add_events, empty_store, worker_lines
 from warroom.analysis import input_stats
 from warroom.analysis.analyzers.messages import Messages
 from warroom.analysis.analyzers.onset import Onset
@@ -223,18 +223,7 @@ def _template_events(seed: int) -> pd.DataFrame:
         TEMPLATE_LINES[w].format(q=q, s=s, t=int(t))
         for w, q, s, t in zip(which, quantity, sku, rng.integers(10, 99, count), strict=True)
     ]
-    return pd.DataFrame(
-        {
-            "ts": ts,
-            "host": "worker-1",
-            "service": "worker",
-            "level": np.where(failing, "error", "info"),
-            "message": message,
-            "source": "app.log",
-            "line": np.arange(1, count + 1),
-            "format": "plain",
-        }
-    )
+    return worker_lines(ts, message, failing, host="worker-1")
 
 
 def test_message_line_counts_equal_counting_each_line() -> None:

@@ -105,14 +105,6 @@ class Peers:
     scope: str | None
     families: tuple[str, ...]  # host families standing in for services the logs omit (fleet.py)
 
-    def group(self, events: Any) -> Any:
-        """Ibis expression: the group each event belongs to in this dimension."""
-        return group_key(events, self.dimension, self.families)
-
-    def within(self, events: Any) -> Any | None:
-        """Ibis boolean: the event is in the scope's service; None without a scope."""
-        return None if self.scope is None else service_of(events, self.families) == self.scope
-
     def where(self, name: str) -> Any:
         """Ibis predicate builder: the events of group `name` among these peers."""
 

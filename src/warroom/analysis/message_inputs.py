@@ -37,6 +37,7 @@ from warroom.analysis.templates.masking import (
 )
 from warroom.analysis.templates.params import template_regex
 from warroom.analysis.windows import Window
+from warroom.evidence.logs.records import literal, literal_list
 
 ROUTE_PREFIX: Final = "message: "  # how a template stands where a route would
 _WORD_BEFORE_RE: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\W{0,3}$")
@@ -110,14 +111,14 @@ def _stage_sql(stage: str, period: str, chosen: list[dict[str, str]]) -> str:
     text = f"substring(message, 1, {MAX_MESSAGE_CHARS})"
     routes, params, names = [], [], []
     for found in chosen:
-        when = f"WHEN {_quoted(found['template_id'])} THEN"
-        pattern = _quoted("(?s)" + template_regex(found["template"]))
+        when = f"WHEN {literal(found['template_id'])} THEN"
+        pattern = literal("(?s)" + template_regex(found["template"]))
         count = found["template"].count(PLACEHOLDER)
         values = ", ".join(f"regexp_extract({text}, {pattern}, {g})" for g in range(1, count + 1))
-        routes.append(f"{when} {_quoted(ROUTE_PREFIX + found['template'])}")
+        routes.append(f"{when} {literal(ROUTE_PREFIX + found['template'])}")
         params.append(f"{when} [{values}]::VARCHAR[]")
-        names.append(f"{when} [{', '.join(map(_quoted, parameter_names(found['template'])))}]")
-    ids = ", ".join(_quoted(found["template_id"]) for found in chosen)
+        names.append(f"{when} {literal_list(parameter_names(found['template']))}")
+    ids = ", ".join(literal(found["template_id"]) for found in chosen)
     return f"""
 CREATE TEMP TABLE "{stage}" AS
 WITH counted AS (
@@ -140,7 +141,3 @@ SELECT CASE template_id {" ".join(routes)} END AS route, period, failed,
   CAST(sum(n) AS BIGINT) AS n
 FROM keyed GROUP BY ALL
 """
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -9,18 +9,15 @@ connection.
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from typing import Any
 
-import ibis
-
 from warroom.analysis import signals
 from warroom.analysis.context import AnalysisContext
+from warroom.analysis.scratch import kept_table
 from warroom.analysis.windows import Window
 
 COLUMNS = ("ts", "service", "host", "method", "path", "status")
-_numbers = itertools.count(1)
 
 
 def around_incident(incident: Window) -> Window:
@@ -31,15 +28,11 @@ def around_incident(incident: Window) -> Window:
 
 def window_requests(ctx: AnalysisContext) -> Any:
     """Ibis: the requests of `around_incident` and of every baseline window."""
-    name = ctx.remember("window_requests", lambda: _stage(ctx))
-    return ctx.backend.table(name, database="temp")
+    return kept_table(ctx, "window_requests", lambda: _requests(ctx), label="window_requests")
 
 
-def _stage(ctx: AnalysisContext) -> str:
+def _requests(ctx: AnalysisContext) -> Any:
     events = ctx.table("events")
     rows = events.filter(signals.is_request(events))
     inside = ctx.in_window(rows.ts, around_incident(ctx.incident)) | ctx.in_baseline(rows.ts)
-    rows = rows.filter(inside).select(*COLUMNS)
-    name = f"_warroom_window_requests_{next(_numbers)}"
-    ctx.con.execute(f'CREATE TEMP TABLE "{name}" AS {ibis.to_sql(rows, dialect="duckdb")}')
-    return name
+    return rows.filter(inside).select(*COLUMNS)

@@ -130,20 +130,23 @@ def digit_words_expr(expression: Any) -> Any:
     return expression.re_replace(DIGIT_WORDS.pattern, INTERNAL)
 
 
+_NONZERO_DIGITS: Final = "123456789"
+
+
 def zero_digits_sql(expression: str) -> str:
     """SQL: every digit written `0` (nine `replace`s: DuckDB's `translate` is several times
     slower). The digit-word stage gives the same key on the result as on the original: digits
     stay digits, every other character is untouched, and every digit is inside a match that
     becomes `0`. Messages that differ only in their digits become one, to be keyed once."""
-    for digit in "123456789":
+    for digit in _NONZERO_DIGITS:
         expression = f"replace({expression}, '{digit}', '0')"
     return expression
 
 
 def zero_digits_expr(expression: Any) -> Any:
     """`zero_digits_sql` on an Ibis string expression."""
-    for digit in "123456789":
-        expression = expression.replace(digit, INTERNAL)
+    for digit in _NONZERO_DIGITS:
+        expression = expression.replace(digit, "0")
     return expression
 
 
